@@ -1,17 +1,40 @@
 package org.speedlimits.cli;
 
+import org.speedlimits.config.ConfigException;
+import org.speedlimits.data.DataException;
+import org.speedlimits.train.DivergenceException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point: {@code mvn exec:java -Dconfig=quickstart.yaml} or {@code java -cp ... org.speedlimits.cli.Main train ...}. */
+/**
+ * Entry point: {@code mvn exec:java -Dconfig=quickstart.yaml} runs {@code train --config quickstart.yaml}.
+ * Exit codes: 0 done; 1 unexpected error; 2 bad command line, config or data; 3 training diverged.
+ */
 @Command(name = "speedlimits", mixinStandardHelpOptions = true,
         description = "Speed limits for deep learning: full-batch GD experiments and analysis.",
-        subcommands = {})
+        subcommands = {TrainCommand.class})
 public final class Main implements Runnable {
+    public static final int EXIT_BAD_INPUT = 2;
+    public static final int EXIT_DIVERGED = 3;
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Main()).execute(args);
-        System.exit(code);
+        System.setProperty("java.awt.headless", "true");
+        System.exit(execute(args));
+    }
+
+    /** Runs a command line and returns its exit code (used by tests, which must not call System.exit). */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            int code = e instanceof ConfigException || e instanceof DataException ? EXIT_BAD_INPUT
+                    : e instanceof DivergenceException ? EXIT_DIVERGED : 1;
+            cmd.getErr().println("error: " + e.getMessage());
+            if (code == 1) {
+                e.printStackTrace(cmd.getErr());
+            }
+            return code;
+        });
+        return cli.execute(args);
     }
 
     @Override

@@ -1,0 +1,50 @@
+package org.speedlimits.config;
+
+import java.util.regex.Pattern;
+
+/** Semantic checks on a bound config; every message names the key, the value and what was expected. */
+final class ConfigValidator {
+    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9._-]+");
+
+    private ConfigValidator() {
+    }
+
+    static void validate(ExperimentConfig c, String source) {
+        require(SAFE_NAME.matcher(c.experiment()).matches(), source, "experiment", c.experiment(),
+                "a folder name of letters, digits, '.', '_' or '-'");
+        var d = c.data();
+        require(d.nTrain() >= 1, source, "data.n_train", d.nTrain(), "at least 1");
+        require(d.nTest() >= 0, source, "data.n_test", d.nTest(), "0 or more");
+        var m = c.model();
+        switch (m.type()) {
+            case MYRTLE -> {
+                require(m.depth() == 5 || m.depth() == 7 || m.depth() == 10, source, "model.depth", m.depth(),
+                        "5, 7 or 10 for myrtle");
+                require(m.activation() == ExperimentConfig.Activation.RELU, source, "model.activation",
+                        ExperimentConfig.yamlName(m.activation()), "relu for myrtle (the Myrtle family is defined with ReLU)");
+            }
+            case FCN -> require(m.depth() >= 1, source, "model.depth", m.depth(), "at least 1 hidden layer for fcn");
+        }
+        require(m.width() >= 1, source, "model.width", m.width(), "at least 1");
+        require(m.sigmaW() > 0 && Double.isFinite(m.sigmaW()), source, "model.sigma_w", m.sigmaW(), "a positive number");
+        require(m.sigmaB() >= 0 && Double.isFinite(m.sigmaB()), source, "model.sigma_b", m.sigmaB(), "0 or more");
+        var t = c.train();
+        require(t.epochs() >= 0, source, "train.epochs", t.epochs(), "0 or more");
+        require(t.lr() > 0 && Double.isFinite(t.lr()), source, "train.lr", t.lr(), "a positive number");
+        require(t.chunkSize() >= 1, source, "train.chunk_size", t.chunkSize(), "at least 1");
+        require(t.evalEvery() >= 1, source, "train.eval_every", t.evalEvery(), "at least 1");
+        require(t.evalLogPoints() >= 0, source, "train.eval_log_points", t.evalLogPoints(), "0 or more");
+        require(t.progressEvery() >= 0, source, "train.progress_every", t.progressEvery(), "0 or more");
+        require(t.progressSeconds() > 0, source, "train.progress_seconds", t.progressSeconds(), "a positive number");
+        var o = c.output();
+        require(!o.root().isBlank(), source, "output.root", o.root(), "a directory");
+        require(o.runId().equals("auto") || SAFE_NAME.matcher(o.runId()).matches(), source, "output.run_id", o.runId(),
+                "'auto' or a folder name of letters, digits, '.', '_' or '-'");
+    }
+
+    private static void require(boolean ok, String source, String key, Object value, String expected) {
+        if (!ok) {
+            throw new ConfigException(source + ": key '" + key + "' = " + value + " is invalid; expected " + expected);
+        }
+    }
+}

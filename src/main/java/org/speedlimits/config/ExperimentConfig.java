@@ -1,0 +1,49 @@
+package org.speedlimits.config;
+
+import java.util.Locale;
+
+/**
+ * The resolved configuration of one training run. Field names follow the YAML keys
+ * (snake_case in YAML, camelCase here); documented defaults live in {@code defaults.yaml}.
+ */
+public record ExperimentConfig(String experiment, long seed, Data data, Model model, Train train, Output output) {
+
+    public record Data(String dir, int nTrain, int nTest, boolean standardize, Targets targets) {
+    }
+
+    public record Model(ModelType type, int depth, int width, Activation activation,
+                        Parameterization parameterization, double sigmaW, boolean bias, double sigmaB) {
+    }
+
+    public record Train(long epochs, double lr, LossNormalization loss, Precision dtype, int chunkSize,
+                        long evalEvery, int evalLogPoints, long progressEvery, double progressSeconds) {
+    }
+
+    public record Output(String root, String runId, boolean figure) {
+    }
+
+    public enum Targets { ONEHOT, CENTERED }
+
+    public enum ModelType { MYRTLE, FCN }
+
+    public enum Activation { RELU, TANH, ERF }
+
+    public enum Parameterization { STANDARD, NTK }
+
+    /** How the squared error is normalised; see {@link org.speedlimits.train.SquaredErrorLoss}. */
+    public enum LossNormalization { MEAN, SUM }
+
+    public enum Precision {
+        FLOAT32, FLOAT64;
+
+        public org.nd4j.linalg.api.buffer.DataType dataType() {
+            return this == FLOAT32 ? org.nd4j.linalg.api.buffer.DataType.FLOAT
+                    : org.nd4j.linalg.api.buffer.DataType.DOUBLE;
+        }
+    }
+
+    /** Lower-case name as written in YAML. */
+    public static String yamlName(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,80 @@
+package org.speedlimits.model;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.speedlimits.config.ExperimentConfig;
+
+import java.util.List;
+
+/**
+ * The geometry of parameter space for a parameterisation, expressed on the network's standard-parameterised theta.
+ *
+ * <p>NTK parameterisation writes W = sigma/sqrt(fan_in) * omega with omega ~ N(0,1) and trains omega. Gradient flow
+ * on omega is gradient flow on W with a per-parameter learning rate eta * sigma^2/fan_in, and
+ * |d omega|^2 = fan_in/sigma^2 |dW|^2. So one network serves both: {@link #lrScale} multiplies the gradient in the
+ * update and {@link #metric} weights squared distances (biases: b = sigma_b * beta, scale sigma_b^2; sigma_b = 0
+ * freezes them and leaves them out of distances). For the standard parameterisation both are 1.
+ */
+public final class Parameterization {
+    private final ExperimentConfig.Parameterization kind;
+    private final INDArray lrScale;
+    private final INDArray metric;
+
+    private Parameterization(ExperimentConfig.Parameterization kind, INDArray lrScale, INDArray metric) {
+        this.kind = kind;
+        this.lrScale = lrScale;
+        this.metric = metric;
+    }
+
+    public static Parameterization of(ExperimentConfig.Parameterization kind, List<ParameterBlock> blocks,
+                                      long numParams, DataType dtype) {
+        if (kind == ExperimentConfig.Parameterization.STANDARD) {
+            return new Parameterization(kind, null, null);
+        }
+        INDArray lr = Nd4j.zeros(DataType.DOUBLE, numParams);
+        INDArray metric = Nd4j.zeros(DataType.DOUBLE, numParams);
+        for (ParameterBlock b : blocks) {
+            double scale = b.sigma() * b.sigma() / b.fanIn();
+            var slice = NDArrayIndex.interval(b.offset(), b.offset() + b.length());
+            lr.get(slice).assign(scale);
+            metric.get(slice).assign(scale == 0 ? 0.0 : 1.0 / scale);
+        }
+        return new Parameterization(kind, lr.castTo(dtype), metric);
+    }
+
+    public ExperimentConfig.Parameterization kind() {
+        return kind;
+    }
+
+    /** The step theta -> theta + delta for gradient g: delta = -eta * lrScale * g. Returns a new array. */
+    public INDArray step(INDArray gradient, double lr) {
+        INDArray delta = gradient.mul(-lr);
+        return lrScale == null ? delta : delta.muli(lrScale);
+    }
+
+    /** |a - b|^2 in this parameterisation's metric, accumulated in double. */
+    public double distanceSquared(INDArray a, INDArray b) {
+        INDArray diff = a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)); // castTo may return a itself
+        return weightedSquaredNorm(diff);
+    }
+
+    /** |grad_omega L|^2: the squared gradient norm in the trained coordinates (sum lrScale * g^2). */
+    public double gradientNormSquared(INDArray gradient) {
+        INDArray g = gradient.castTo(DataType.DOUBLE);
+        INDArray sq = g.mul(g);
+        if (lrScale != null) {
+            sq.muli(lrScale.castTo(DataType.DOUBLE));
+        }
+        return sq.sumNumber().doubleValue();
+    }
+
+    private double weightedSquaredNorm(INDArray diff64) {
+        INDArray sq = diff64.mul(diff64);
+        if (metric != null) {
+            sq.muli(metric);
+        }
+        return sq.sumNumber().doubleValue();
+    }
+}

@@ -1,0 +1,64 @@
+package org.speedlimits.run;
+
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/** Initialises the ND4J backend once, with a clear message when it cannot start, and describes it for env.json. */
+public final class Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(Backend.class);
+
+    private Backend() {
+    }
+
+    /** Loads the backend and switches on DL4J's oneDNN helpers (see org.nd4j.nativeblas.Nd4jCpu for why this works). */
+    public static Map<String, Object> initialise() {
+        Properties info;
+        try {
+            Nd4j.getEnvironment().allowHelpers(true);
+            info = Nd4j.getExecutioner().getEnvironmentInformation();
+        } catch (Throwable e) {
+            throw new IllegalStateException(failureMessage(e), e);
+        }
+        Map<String, Object> described = new LinkedHashMap<>();
+        described.put("backend", String.valueOf(info.getProperty("backend")));
+        described.put("backend_class", Nd4j.getBackend().getClass().getName());
+        described.put("blas_vendor", String.valueOf(info.getProperty("blas.vendor")));
+        described.put("blas_threads", Nd4j.getEnvironment().maxMasterThreads());
+        described.put("omp_threads", Nd4j.getEnvironment().maxThreads());
+        described.put("onednn", org.nd4j.nativeblas.Nd4jCpu.Environment.getInstance().isUseONEDNN());
+        described.put("cores", info.getProperty("cores"));
+        Object devices = info.get("cuda.devicesInformation");
+        if ("CUDA".equalsIgnoreCase(String.valueOf(info.getProperty("backend")))) {
+            if (devices == null || devices.toString().equals("[]")) {
+                throw new IllegalStateException("the CUDA backend is loaded but reports no usable GPU; "
+                        + "run the CPU build (plain `mvn`, without -Pcuda) or check nvidia-smi / CUDA_VISIBLE_DEVICES");
+            }
+            described.put("gpus", devices.toString());
+        }
+        LOG.info("ND4J backend {} ({}), BLAS {} with {} threads, oneDNN helpers {}", described.get("backend"),
+                described.get("backend_class"), described.get("blas_vendor"), described.get("blas_threads"),
+                described.get("onednn"));
+        if (described.containsKey("gpus")) {
+            LOG.info("GPU devices: {}", described.get("gpus"));
+        }
+        return described;
+    }
+
+    static String failureMessage(Throwable e) {
+        String text = String.valueOf(e);
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            text += " / " + c;
+        }
+        if (text.toLowerCase().contains("cuda")) {
+            return "cannot start the CUDA backend (" + text + "). The -Pcuda build needs an NVIDIA GPU of compute "
+                    + "capability sm_37..sm_86 (K80 ... A100, RTX 30xx; not Hopper/H100), a driver for CUDA 11.6 and the "
+                    + "native jars (-Pcuda-native). Without a usable GPU run the default CPU build: plain `mvn`.";
+        }
+        return "cannot start the ND4J backend: " + text;
+    }
+}

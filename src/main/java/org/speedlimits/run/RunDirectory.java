@@ -1,0 +1,107 @@
+package org.speedlimits.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.speedlimits.config.ConfigLoader;
+import org.speedlimits.config.ExperimentConfig;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * A run's folder {@code <output.root>/<experiment>/<run_id>/}: config.yaml (resolved), metrics.csv, run.log,
+ * env.json, training.png. The run id is derived from the resolved config (everything except the output section),
+ * so a batch job recomputes the same folder from the same config.
+ */
+public record RunDirectory(Path path) {
+    public static final String CONFIG = "config.yaml";
+    public static final String METRICS = "metrics.csv";
+    public static final String LOG = "run.log";
+    public static final String ENV = "env.json";
+    public static final String FIGURE = "training.png";
+
+    /** {@code <model><depth>-w<width>-n<n_train>-s<seed>-<8 hex of the config hash>}, or output.run_id if set. */
+    public static String runId(ConfigLoader.Resolved resolved) {
+        ExperimentConfig c = resolved.config();
+        if (!c.output().runId().equals("auto")) {
+            return c.output().runId();
+        }
+        ObjectNode identity = resolved.tree().deepCopy();
+        identity.remove("output");
+        String hash = sha256(canonicalJson(identity)).substring(0, 8);
+        return String.format(Locale.ROOT, "%s%d-w%d-n%d-s%d-%s", ExperimentConfig.yamlName(c.model().type()),
+                c.model().depth(), c.model().width(), c.data().nTrain(), c.seed(), hash);
+    }
+
+    public static Path locate(ConfigLoader.Resolved resolved) {
+        return Path.of(resolved.config().output().root(), resolved.config().experiment(), runId(resolved));
+    }
+
+    /**
+     * Creates the folder and writes config.yaml. An existing folder with metrics is refused (unless overwrite), so
+     * results are never silently mixed; resuming an interrupted run is a separate feature.
+     */
+    public static RunDirectory create(ConfigLoader.Resolved resolved, boolean overwrite) {
+        Path dir = locate(resolved);
+        try {
+            if (Files.exists(dir.resolve(METRICS))) {
+                if (!overwrite) {
+                    throw new IllegalStateException("run directory " + dir + " already holds a run (metrics.csv). "
+                            + "Pass --overwrite to replace it, or set output.run_id / a different seed to keep both");
+                }
+                deleteRecursively(dir);
+            }
+            Files.createDirectories(dir);
+            RunDirectory run = new RunDirectory(dir);
+            writeAtomically(run.file(CONFIG), resolved.toYaml());
+            return run;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create run directory " + dir, e);
+        }
+    }
+
+    public Path file(String name) {
+        return path.resolve(name);
+    }
+
+    /** Writes via a temp file and an atomic rename, so readers never see half a file. */
+    public static void writeAtomically(Path target, String content) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static String canonicalJson(ObjectNode node) {
+        try {
+            ObjectMapper mapper = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+            return mapper.writeValueAsString(mapper.treeToValue(node, java.util.Map.class));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

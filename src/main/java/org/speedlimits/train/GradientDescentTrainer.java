@@ -1,0 +1,115 @@
+package org.speedlimits.train;
+
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.speedlimits.config.ExperimentConfig;
+import org.speedlimits.model.Network;
+import org.speedlimits.model.ObservedSquaredError;
+
+import java.util.List;
+
+/**
+ * Full-batch gradient descent: one epoch is one step theta <- theta - eta * lrScale * grad L(theta) over all n
+ * training examples, with L from {@link SquaredErrorLoss}. Examples are processed in chunks of
+ * {@code train.chunk_size} to bound memory; the loss is a sum over examples, so summing the chunk gradients gives
+ * exactly the full-batch gradient.
+ */
+public final class GradientDescentTrainer {
+    private final Network network;
+    private final MultiLayerNetwork net;
+    private final Split train;
+    private final Split test;
+    private final ExperimentConfig.Train config;
+    private final SquaredErrorLoss loss;
+
+    /** Loss, accuracy and (for the training set) the gradient of L at the current theta. */
+    public record Evaluation(double loss, double accuracy, INDArray gradient) {
+    }
+
+    public GradientDescentTrainer(Network network, Split train, Split test, ExperimentConfig.Train config) {
+        this.network = network;
+        this.net = network.net();
+        this.train = train;
+        this.test = test;
+        this.config = config;
+        this.loss = new SquaredErrorLoss(config.loss());
+    }
+
+    public SquaredErrorLoss loss() {
+        return loss;
+    }
+
+    /** L(theta), training accuracy and grad L(theta), from one backward pass over the training set. */
+    public Evaluation evaluateTrainingSet() {
+        ObservedSquaredError observed = network.observedLoss();
+        observed.reset();
+        INDArray sum = null;
+        for (long start = 0; start < train.size(); start += config.chunkSize()) {
+            INDArrayIndex rows = NDArrayIndex.interval(start, Math.min(train.size(), start + config.chunkSize()));
+            Gradient g = net.calculateGradients(rowsOf(train.x(), rows), rowsOf(train.y(), rows), null, null).getFirst();
+            INDArray flat = g.gradient();
+            sum = sum == null ? flat.dup() : sum.addi(flat);
+        }
+        double c = loss.factor(train.size());
+        return new Evaluation(c * observed.squaredError(), observed.correct() / (double) train.size(), sum.muli(c));
+    }
+
+    /** Loss and accuracy on the test split (forward passes only). */
+    public Evaluation evaluateTestSet() {
+        double squaredError = 0;
+        long correct = 0;
+        for (long start = 0; start < test.size(); start += config.chunkSize()) {
+            INDArrayIndex rows = NDArrayIndex.interval(start, Math.min(test.size(), start + config.chunkSize()));
+            INDArray f = net.output(rowsOf(test.x(), rows), false);
+            INDArray y = rowsOf(test.y(), rows);
+            squaredError += loss.value(f, y) / loss.factor(f.size(0));
+            correct += f.argMax(1).eq(y.argMax(1)).castTo(org.nd4j.linalg.api.buffer.DataType.LONG).sumNumber().longValue();
+        }
+        return new Evaluation(loss.factor(test.size()) * squaredError, correct / (double) test.size(), null);
+    }
+
+    /** theta <- theta - eta * lrScale * gradient (in place on the network's parameters). */
+    public void step(INDArray gradient) {
+        net.params().addi(network.parameterization().step(gradient, config.lr()));
+    }
+
+    /** Trains epochs 0..E, reporting theta_0 ... theta_E to the listeners. Returns the last record. */
+    public EpochRecord run(List<EpochListener> listeners) {
+        EvaluationSchedule schedule = new EvaluationSchedule(config.epochs(), config.evalEvery(), config.evalLogPoints());
+        INDArray theta0 = net.params().dup();
+        long startNanos = System.nanoTime();
+        EpochRecord record = null;
+        for (long epoch = 0; epoch <= config.epochs(); epoch++) {
+            Evaluation tr = evaluateTrainingSet();
+            if (!Double.isFinite(tr.loss())) {
+                throw new DivergenceException(epoch, tr.loss(), config.lr());
+            }
+            Evaluation te = test.size() > 0 && schedule.contains(epoch) ? evaluateTestSet() : null;
+            record = new EpochRecord(epoch, config.lr() * epoch, tr.loss(), tr.accuracy(),
+                    te == null ? Double.NaN : te.loss(), te == null ? Double.NaN : te.accuracy(),
+                    network.parameterization().gradientNormSquared(tr.gradient()),
+                    network.parameterization().distanceSquared(net.params(), theta0),
+                    (System.nanoTime() - startNanos) * 1e-9);
+            for (EpochListener l : listeners) {
+                l.onEpoch(record);
+            }
+            if (epoch < config.epochs()) {
+                step(tr.gradient());
+            }
+        }
+        listeners.forEach(EpochListener::onEnd);
+        return record;
+    }
+
+    private static INDArray rowsOf(INDArray a, INDArrayIndex rows) {
+        INDArrayIndex[] index = new INDArrayIndex[a.rank()];
+        index[0] = rows;
+        for (int i = 1; i < index.length; i++) {
+            index[i] = NDArrayIndex.all();
+        }
+        return a.get(index);
+    }
+}
