@@ -53,9 +53,21 @@ public final class ModelFactory {
         return 27 * width + 9 * width * width * (convs - 1) + 10 * width;
     }
 
+    /**
+     * The seed handed to DL4J/ND4J: a fixed bijective mix of the user's seed that is never 0, because ND4J's native
+     * RNG does not reproduce its stream for seed 0 (seed 0 gave a different theta_0 on every build).
+     */
+    static long dl4jSeed(long seed) {
+        long z = seed + 0x9E3779B97F4A7C15L; // splitmix64 finaliser
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z = z ^ (z >>> 31);
+        return z == 0 ? 1 : z;
+    }
+
     public static Network build(ExperimentConfig.Model model, long seed, DataType dtype) {
         NeuralNetConfiguration.ListBuilder layers = new NeuralNetConfiguration.Builder()
-                .seed(seed)
+                .seed(dl4jSeed(seed))
                 .dataType(dtype)
                 .updater(new NoOp()) // the trainer applies theta -= eta * lrScale * grad itself
                 .convolutionMode(ConvolutionMode.Same)

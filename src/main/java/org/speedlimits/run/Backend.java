@@ -1,5 +1,7 @@
 package org.speedlimits.run;
 
+import org.deeplearning4j.config.DL4JClassLoading;
+import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,15 +13,24 @@ import java.util.Properties;
 /** Initialises the ND4J backend once, with a clear message when it cannot start, and describes it for env.json. */
 public final class Backend {
     private static final Logger LOG = LoggerFactory.getLogger(Backend.class);
+    static final String HELPERS_DISABLED_PROPERTY = "org.eclipse.deeplearning4j.helpers.disable";
 
     private Backend() {
     }
 
-    /** Loads the backend and switches on DL4J's oneDNN helpers (see org.nd4j.nativeblas.Nd4jCpu for why this works). */
+    /**
+     * Loads the backend and switches on DL4J's oneDNN helpers (see org.nd4j.nativeblas.Nd4jCpu for the shim that
+     * makes them work on M2.1). Call before building any network: helpers are attached when layers are created.
+     */
     public static Map<String, Object> initialise() {
         Properties info;
         try {
+            // DL4J M2.1 creates no oneDNN/cuDNN layer helpers unless this property is "false" (its default is "true")
+            System.setProperty(HELPERS_DISABLED_PROPERTY, "false");
             Nd4j.getEnvironment().allowHelpers(true);
+            // DL4J finds the oneDNN shim by name through its own class loader, which under `mvn exec:java` is not
+            // the one holding this project's classes; without this the check fails silently (16x slower convs)
+            DL4JClassLoading.setDl4jClassloaderFromClass(Backend.class);
             info = Nd4j.getExecutioner().getEnvironmentInformation();
         } catch (Throwable e) {
             throw new IllegalStateException(failureMessage(e), e);
@@ -30,7 +41,7 @@ public final class Backend {
         described.put("blas_vendor", String.valueOf(info.getProperty("blas.vendor")));
         described.put("blas_threads", Nd4j.getEnvironment().maxMasterThreads());
         described.put("omp_threads", Nd4j.getEnvironment().maxThreads());
-        described.put("onednn", org.nd4j.nativeblas.Nd4jCpu.Environment.getInstance().isUseONEDNN());
+        described.put("onednn", BaseMKLDNNHelper.mklDnnEnabled()); // DL4J's own verdict: conv layers use oneDNN
         described.put("cores", info.getProperty("cores"));
         Object devices = info.get("cuda.devicesInformation");
         if ("CUDA".equalsIgnoreCase(String.valueOf(info.getProperty("backend")))) {

@@ -3,6 +3,7 @@ package org.speedlimits.run;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.speedlimits.config.ConfigException;
 import org.speedlimits.config.ConfigLoader;
 import org.speedlimits.config.ExperimentConfig;
 
@@ -55,7 +56,7 @@ public record RunDirectory(Path path) {
         try {
             if (Files.exists(dir.resolve(METRICS))) {
                 if (!overwrite) {
-                    throw new IllegalStateException("run directory " + dir + " already holds a run (metrics.csv). "
+                    throw new ConfigException("run directory " + dir + " already holds a run (metrics.csv). "
                             + "Pass --overwrite to replace it, or set output.run_id / a different seed to keep both");
                 }
                 deleteRecursively(dir);
