@@ -12,13 +12,22 @@ public final class LinregProblem {
     public final double[] xy;       // X y (d)
 
     public LinregProblem(double[][] x, double[] thetaStar) {
+        this(x, thetaStar, Mat.gram(x));
+    }
+
+    private LinregProblem(double[][] x, double[] thetaStar, double[][] gram) {
         this.d = x.length;
         this.n = x[0].length;
         this.x = x;
         this.thetaStar = thetaStar;
         this.y = Mat.multiplyTransposed(x, thetaStar);
-        this.k = Mat.gram(x);
+        this.k = gram;
         this.xy = Mat.multiply(x, y);
+    }
+
+    /** Same data X (and X X^T), another teacher. */
+    public LinregProblem withTeacher(double[] thetaStar) {
+        return new LinregProblem(x, thetaStar, k);
     }
 
     public static LinregProblem generate(int d, int n, double alpha, long seed) {
