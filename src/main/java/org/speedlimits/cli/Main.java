@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point: {@code mvn exec:java -Dconfig=quickstart.yaml} or {@code java -cp ... org.speedlimits.cli.Main train ...}. */
 @Command(name = "speedlimits", mixinStandardHelpOptions = true,
         description = "Speed limits for deep learning: full-batch GD experiments and analysis.",
-        subcommands = {})
+        subcommands = {org.speedlimits.linreg.LinregCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
