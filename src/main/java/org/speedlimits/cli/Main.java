@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "speedlimits", mixinStandardHelpOptions = true,
         description = "Speed limits for deep learning: full-batch GD experiments and analysis.",
-        subcommands = {TrainCommand.class})
+        subcommands = {TrainCommand.class, org.speedlimits.linreg.LinregCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
     public static final int EXIT_DIVERGED = 3;

@@ -1,0 +1,74 @@
+package org.speedlimits.linreg;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code linreg --config linreg.yaml [--out dir]}: exact theory vs GD/Langevin simulation of the linear-regression
+ * speed limit (paper Sec. 3.1, App. C). Writes config.yaml, linreg_curves.csv and the figures into the run directory.
+ */
+@Command(name = "linreg", mixinStandardHelpOptions = true,
+        description = "Linear-regression speed limit: exact theory (finite sample and Marchenko-Pastur limit) vs GD/Langevin simulation.")
+public final class LinregCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, description = "YAML config; a bare file name resolves in configs/ (e.g. linreg.yaml).")
+    String config;
+
+    @Option(names = "--out", description = "Run directory (default: outputs/linreg/<hash of the resolved config>).")
+    Path out;
+
+    static Path resolveConfig(String name) {
+        Path p = Path.of(name);
+        if (p.getParent() == null && !name.contains("/")) {
+            Path inConfigs = Path.of("configs").resolve(name);
+            if (Files.exists(inConfigs) || !Files.exists(p)) return inConfigs;
+        }
+        return p;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        LinregConfig cfg;
+        try {
+            cfg = LinregConfig.load(resolveConfig(config));
+        } catch (IllegalArgumentException | IOException e) {
+            System.err.println("linreg: " + e.getMessage());
+            return 2;
+        }
+        Path dir = out != null ? out : Path.of("outputs", "linreg", cfg.runId());
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            System.err.println("linreg: --out exists and is not a directory: " + dir);
+            return 2;
+        }
+        System.setProperty("java.awt.headless", "true");
+        long t0 = System.nanoTime();
+        LinregExperiment e = new LinregExperiment(cfg).run();
+        // write everything into a sibling temporary directory, then move the files in: no half-written runs
+        Path parent = dir.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp.resolve("config.yaml"), cfg.toYaml(), StandardCharsets.UTF_8);
+            Files.writeString(tmp.resolve("linreg_curves.csv"), e.csv(), StandardCharsets.UTF_8);
+            LinregFigure.write(e, tmp);
+            Files.createDirectories(dir);
+            try (Stream<Path> files = Files.list(tmp)) {
+                for (Path f : (Iterable<Path>) files::iterator)
+                    Files.move(f, dir.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            try (Stream<Path> w = Files.walk(tmp)) {
+                w.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        System.out.printf("linreg: wrote %s (%.1f s)%n", dir, (System.nanoTime() - t0) / 1e9);
+        return 0;
+    }
+}
