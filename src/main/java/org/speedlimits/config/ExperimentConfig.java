@@ -1,5 +1,7 @@
 package org.speedlimits.config;
 
+import org.speedlimits.data.Preprocessing;
+
 import java.util.Locale;
 
 /**
@@ -8,7 +10,7 @@ import java.util.Locale;
  */
 public record ExperimentConfig(String experiment, long seed, Data data, Model model, Train train, Output output) {
 
-    public record Data(String dir, int nTrain, int nTest, boolean standardize, Targets targets) {
+    public record Data(String dir, int nTrain, int nTest, boolean standardize, Preprocessing.TargetEncoding targets) {
     }
 
     public record Model(ModelType type, int depth, int width, Activation activation,
@@ -21,8 +23,6 @@ public record ExperimentConfig(String experiment, long seed, Data data, Model mo
 
     public record Output(String root, String runId, boolean figure) {
     }
-
-    public enum Targets { ONEHOT, CENTERED }
 
     public enum ModelType { MYRTLE, FCN }
 

@@ -143,11 +143,16 @@ class GradientDescentTrainerTest {
     /** L_t - L_{t+1} = lr |grad L|^2 + O(lr^2): the residual must shrink ~4x when lr halves. */
     @Test
     void energyIdentityHoldsToSecondOrder() {
+        assertEnergyIdentity(Parameterization.STANDARD);
+        assertEnergyIdentity(Parameterization.NTK);
+    }
+
+    void assertEnergyIdentity(Parameterization parameterization) {
         Split s = data(4, N);
         double[] residual = new double[2];
-        double[] lrs = {0.004, 0.002};
+        double[] lrs = {4e-4, 2e-4};
         for (int k = 0; k < 2; k++) {
-            Network net = myrtle(Parameterization.STANDARD);
+            Network net = myrtle(parameterization);
             var trainer = new GradientDescentTrainer(net, s, s, train(lrs[k], N, LossNormalization.MEAN));
             var before = trainer.evaluateTrainingSet();
             double g2 = net.parameterization().gradientNormSquared(before.gradient());
@@ -157,7 +162,7 @@ class GradientDescentTrainerTest {
             assertTrue(before.loss() - after > 0, "a small GD step lowers the loss");
         }
         double ratio = residual[0] / residual[1];
-        assertTrue(ratio > 3.5 && ratio < 4.5, "residual ratio " + ratio + " should be ~4");
+        assertTrue(ratio > 3.5 && ratio < 4.5, parameterization + ": residual ratio " + ratio + " should be ~4");
     }
 
     @Test
