@@ -53,11 +53,14 @@ public final class TrainCommand implements Callable<Integer> {
         RunDirectory run = RunDirectory.create(resolved, overwrite);
         try (RunLogging ignored = RunLogging.attach(run.file(RunDirectory.LOG))) {
             LOG.info("run directory {}", run.path());
-            LOG.info("config {} -> {} (resolved copy in {})", resolved.source(), c, RunDirectory.CONFIG);
+            LOG.info("config {} with overrides {}, resolved (also in {}):\n{}", resolved.source(),
+                    ConfigLoader.splitOverrides(overrides), RunDirectory.CONFIG, resolved.toYaml().strip());
             LOG.info("data: {} train / {} test images from {}; {}", data.train().size(), data.test().size(),
                     c.data().dir(), data.description());
-            LOG.info("model: {} with {} parameters, {} parameterisation", network.net().getLayerWiseConfigurations()
-                    .getConfs().size() + " layers", network.numParams(), ExperimentConfig.yamlName(c.model().parameterization()));
+            LOG.info("model: {}-{} width {} ({} DL4J layers), {} parameters, {} parameterisation, {}",
+                    ExperimentConfig.yamlName(c.model().type()), c.model().depth(), c.model().width(),
+                    network.net().getLayers().length, network.numParams(),
+                    ExperimentConfig.yamlName(c.model().parameterization()), ExperimentConfig.yamlName(c.train().dtype()));
             EnvironmentInfo.write(run.file(RunDirectory.ENV), EnvironmentInfo.collect(backend));
             List<EpochListener> listeners = new ArrayList<>();
             listeners.add(new MetricsWriter(run.file(RunDirectory.METRICS)));

@@ -175,7 +175,7 @@ public final class ConfigLoader {
         }
     }
 
-    static List<String> splitOverrides(List<String> overrides) {
+    public static List<String> splitOverrides(List<String> overrides) {
         List<String> out = new ArrayList<>();
         if (overrides != null) {
             for (String group : overrides) {
@@ -302,7 +302,7 @@ public final class ConfigLoader {
     }
 
     /** The candidate closest to {@code key} by edit distance, comparing full dotted keys and their last segments. */
-    static String nearest(String key, Collection<String> candidates) {
+    public static String nearest(String key, Collection<String> candidates) {
         String leaf = key.substring(key.lastIndexOf('.') + 1);
         return candidates.stream().min(Comparator.comparingInt((String c) -> Math.min(
                         editDistance(key, c), editDistance(leaf, c.substring(c.lastIndexOf('.') + 1)) + 1))

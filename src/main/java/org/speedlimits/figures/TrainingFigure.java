@@ -48,7 +48,7 @@ public final class TrainingFigure implements EpochListener {
         List<EpochRecord> later = records.subList(1, records.size()); // epoch 0 has no place on a log axis
         List<EpochRecord> tested = later.stream().filter(EpochRecord::hasTest).toList();
 
-        XYChart loss = chart("(a) loss", "loss L (MSE, 1/2n convention)", true);
+        XYChart loss = chart("(a) loss", "loss L (MSE, 1/2n convention)", false);
         add(loss, "train", later, EpochRecord::trainLoss);
         add(loss, "test", tested, EpochRecord::testLoss);
 

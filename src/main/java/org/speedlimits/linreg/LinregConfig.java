@@ -71,7 +71,7 @@ public final class LinregConfig {
         for (Map.Entry<?, ?> e : map.entrySet()) {
             String key = String.valueOf(e.getKey());
             if (!KEYS.contains(key))
-                throw new IllegalArgumentException("unknown config key '" + key + "' in " + file + " (did you mean '" + nearest(key) + "'?)");
+                throw new IllegalArgumentException("unknown config key '" + key + "' in " + file + " (did you mean '" + org.speedlimits.config.ConfigLoader.nearest(key, KEYS) + "'?)");
             clean.put(key, e.getValue());
         }
         LinregConfig c;
@@ -82,28 +82,6 @@ public final class LinregConfig {
         }
         c.validate();
         return c;
-    }
-
-    static String nearest(String key) {
-        String best = KEYS.get(0);
-        int bd = Integer.MAX_VALUE;
-        for (String k : KEYS) {
-            int dd = levenshtein(key.toLowerCase(), k.toLowerCase());
-            if (dd < bd) { bd = dd; best = k; }
-        }
-        return best;
-    }
-
-    static int levenshtein(String a, String b) {
-        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++)
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            int[] t = prev; prev = cur; cur = t;
-        }
-        return prev[b.length()];
     }
 
     public void validate() {
