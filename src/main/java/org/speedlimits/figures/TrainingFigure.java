@@ -7,6 +7,7 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.speedlimits.train.EpochContext;
 import org.speedlimits.train.EpochListener;
 import org.speedlimits.train.EpochRecord;
 
@@ -31,12 +32,12 @@ public final class TrainingFigure implements EpochListener {
     }
 
     @Override
-    public void onEpoch(EpochRecord record) {
-        records.add(record);
+    public void onEpoch(EpochContext context) {
+        records.add(context.record());
     }
 
     @Override
-    public void onEnd() {
+    public void onEnd(EpochContext last) {
         write(records, file);
     }
 

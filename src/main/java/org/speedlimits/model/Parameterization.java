@@ -48,6 +48,14 @@ public final class Parameterization {
         return kind;
     }
 
+    /**
+     * Per-parameter learning-rate multipliers S (sigma^2/fan_in under NTK), or null when all are 1. Gradient flow
+     * moves outputs by df/dt = -eta J S J^T dL/df, so S is also the metric of the empirical NTK J S J^T.
+     */
+    public INDArray lrScale() {
+        return lrScale;
+    }
+
     /** The step theta -> theta + delta for gradient g: delta = -eta * lrScale * g. Returns a new array. */
     public INDArray step(INDArray gradient, double lr) {
         INDArray delta = gradient.mul(-lr);

@@ -1,11 +1,14 @@
 package org.speedlimits.train;
 
-/** Called by the trainer once per epoch, after measuring theta_epoch and before stepping to theta_{epoch+1}. */
+/**
+ * A hook called by the trainer once per epoch, after measuring theta_epoch and before stepping to theta_{epoch+1}.
+ * Hooks must not modify the network's parameters.
+ */
 @FunctionalInterface
 public interface EpochListener {
-    void onEpoch(EpochRecord record);
+    void onEpoch(EpochContext context);
 
-    /** Called once after the last epoch's record (flush, close, plot). */
-    default void onEnd() {
+    /** Called once after the last epoch (flush, close, plot). Not called when training stops early. */
+    default void onEnd(EpochContext last) {
     }
 }

@@ -82,6 +82,7 @@ public final class GradientDescentTrainer {
         INDArray theta0 = net.params().dup();
         long startNanos = System.nanoTime();
         EpochRecord record = null;
+        EpochContext context = null;
         for (long epoch = 0; epoch <= config.epochs(); epoch++) {
             Evaluation tr = evaluateTrainingSet();
             if (!Double.isFinite(tr.loss())) {
@@ -93,14 +94,17 @@ public final class GradientDescentTrainer {
                     network.parameterization().gradientNormSquared(tr.gradient()),
                     network.parameterization().distanceSquared(net.params(), theta0),
                     (System.nanoTime() - startNanos) * 1e-9);
+            context = new EpochContext(record, network, tr.gradient(), config.lr());
             for (EpochListener l : listeners) {
-                l.onEpoch(record);
+                l.onEpoch(context);
             }
             if (epoch < config.epochs()) {
                 step(tr.gradient());
             }
         }
-        listeners.forEach(EpochListener::onEnd);
+        for (EpochListener l : listeners) {
+            l.onEnd(context);
+        }
         return record;
     }
 

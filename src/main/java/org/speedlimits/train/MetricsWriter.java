@@ -30,7 +30,8 @@ public final class MetricsWriter implements EpochListener, AutoCloseable {
     }
 
     @Override
-    public void onEpoch(EpochRecord r) {
+    public void onEpoch(EpochContext context) {
+        EpochRecord r = context.record();
         try {
             out.write(r.epoch() + "," + r.time() + "," + r.trainLoss() + "," + r.trainAccuracy() + ","
                     + optional(r.testLoss()) + "," + optional(r.testAccuracy()) + "," + r.gradNormSquared() + ","
@@ -43,7 +44,7 @@ public final class MetricsWriter implements EpochListener, AutoCloseable {
     }
 
     @Override
-    public void onEnd() {
+    public void onEnd(EpochContext last) {
         close();
     }
 

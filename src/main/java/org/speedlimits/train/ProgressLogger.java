@@ -22,7 +22,8 @@ public final class ProgressLogger implements EpochListener {
     }
 
     @Override
-    public void onEpoch(EpochRecord r) {
+    public void onEpoch(EpochContext context) {
+        EpochRecord r = context.record();
         if (r.hasTest()) {
             lastTestAccuracy = r.testAccuracy();
         }

@@ -171,7 +171,7 @@ class GradientDescentTrainerTest {
         Split s = data(5, N);
         List<EpochRecord> rows = new ArrayList<>();
         INDArray theta0 = net.net().params().dup();
-        new GradientDescentTrainer(net, s, s, train(0.05, 5, LossNormalization.MEAN)).run(List.of(rows::add));
+        new GradientDescentTrainer(net, s, s, train(0.05, 5, LossNormalization.MEAN)).run(List.of(c -> rows.add(c.record())));
         assertEquals(4, rows.size()); // epochs 0..3
         EpochRecord last = rows.get(3);
         assertEquals(0.15, last.time(), 1e-15);
