@@ -2,13 +2,15 @@ package org.speedlimits.cli;
 
 import org.speedlimits.config.ConfigException;
 import org.speedlimits.data.DataException;
+import org.speedlimits.run.RunStateException;
 import org.speedlimits.train.DivergenceException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * Entry point: {@code mvn exec:java -Dconfig=quickstart.yaml} runs {@code train --config quickstart.yaml}.
- * Exit codes: 0 done; 1 unexpected error; 2 bad command line, config or data; 3 training diverged.
+ * Exit codes: 0 done; 1 unexpected error; 2 bad command line, config, data or run directory; 3 training diverged;
+ * 75 stopped by SIGTERM/SIGINT after writing a checkpoint (rerun to resume).
  */
 @Command(name = "speedlimits", mixinStandardHelpOptions = true,
         description = "Speed limits for deep learning: full-batch GD experiments and analysis.",
@@ -26,7 +28,7 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            int code = e instanceof ConfigException || e instanceof DataException ? EXIT_BAD_INPUT
+            int code = e instanceof ConfigException || e instanceof DataException || e instanceof RunStateException ? EXIT_BAD_INPUT
                     : e instanceof DivergenceException ? EXIT_DIVERGED : 1;
             cmd.getErr().println("error: " + e.getMessage());
             if (code == 1) {

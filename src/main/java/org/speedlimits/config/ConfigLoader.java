@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -244,6 +245,23 @@ public final class ConfigLoader {
                 return LongNode.valueOf(number.longValue());
             }
             return DoubleNode.valueOf(number);
+        }
+        if (defaultValue.isArray()) {
+            // a list of scalars; a single scalar is read as a one-element list (--set hooks.anchors=100)
+            com.fasterxml.jackson.databind.node.ArrayNode list = JsonNodeFactory.instance.arrayNode();
+            if (value.isArray()) {
+                for (JsonNode element : value) {
+                    if (!element.isValueNode() || element.isNull()) {
+                        throw wrongType(source, key, "a list of numbers or strings", shown);
+                    }
+                    list.add(element);
+                }
+            } else if (value.isValueNode() && !value.isNull()) {
+                list.add(value);
+            } else {
+                throw wrongType(source, key, "a list such as [0, 100]", shown);
+            }
+            return list;
         }
         if (defaultValue.isTextual()) {
             if (value.isValueNode() && !value.isNull()) {

@@ -36,6 +36,22 @@ final class ConfigValidator {
         require(t.evalLogPoints() >= 0, source, "train.eval_log_points", t.evalLogPoints(), "0 or more");
         require(t.progressEvery() >= 0, source, "train.progress_every", t.progressEvery(), "0 or more");
         require(t.progressSeconds() > 0, source, "train.progress_seconds", t.progressSeconds(), "a positive number");
+        require(t.divergenceFactor() > 1, source, "train.divergence_factor", t.divergenceFactor(), "a number above 1");
+        var h = c.hooks();
+        for (long a : h.anchors()) {
+            require(a >= 0 && a <= t.epochs(), source, "hooks.anchors", h.anchors(),
+                    "epochs between 0 and train.epochs = " + t.epochs());
+        }
+        require(h.anchorLogPoints() >= 0, source, "hooks.anchor_log_points", h.anchorLogPoints(), "0 or more");
+        require(h.triplets() >= 0, source, "hooks.triplets", h.triplets(), "0 or more");
+        require(h.tripletsEvery() >= 1, source, "hooks.triplets_every", h.tripletsEvery(), "at least 1");
+        require(h.lambdaMaxEvery() >= -1, source, "hooks.lambda_max_every", h.lambdaMaxEvery(), "-1 (never), 0 (init only) or a period");
+        require(h.lambdaMaxIterations() >= 1, source, "hooks.lambda_max_iterations", h.lambdaMaxIterations(), "at least 1");
+        require(h.lambdaMaxWarn() > 0, source, "hooks.lambda_max_warn", h.lambdaMaxWarn(), "a positive number");
+        var k = c.checkpoint();
+        require(k.logPoints() >= 0, source, "checkpoint.log_points", k.logPoints(), "0 or more");
+        require(k.every() >= 0, source, "checkpoint.every", k.every(), "0 (off) or a period in epochs");
+        require(k.keep() >= 1, source, "checkpoint.keep", k.keep(), "at least 1");
         var o = c.output();
         require(!o.root().isBlank(), source, "output.root", o.root(), "a directory");
         require(o.runId().equals("auto") || SAFE_NAME.matcher(o.runId()).matches(), source, "output.run_id", o.runId(),

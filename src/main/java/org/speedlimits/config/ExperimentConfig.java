@@ -8,7 +8,8 @@ import java.util.Locale;
  * The resolved configuration of one training run. Field names follow the YAML keys
  * (snake_case in YAML, camelCase here); documented defaults live in {@code defaults.yaml}.
  */
-public record ExperimentConfig(String experiment, long seed, Data data, Model model, Train train, Output output) {
+public record ExperimentConfig(String experiment, long seed, Data data, Model model, Train train, Output output,
+                               Hooks hooks, Checkpoint checkpoint) {
 
     public record Data(String dir, int nTrain, int nTest, boolean standardize, Preprocessing.TargetEncoding targets) {
     }
@@ -18,7 +19,15 @@ public record ExperimentConfig(String experiment, long seed, Data data, Model mo
     }
 
     public record Train(long epochs, double lr, LossNormalization loss, Precision dtype, int chunkSize,
-                        long evalEvery, int evalLogPoints, long progressEvery, double progressSeconds) {
+                        long evalEvery, int evalLogPoints, long progressEvery, double progressSeconds,
+                        double divergenceFactor) {
+    }
+
+    public record Hooks(java.util.List<Long> anchors, int anchorLogPoints, boolean perLayer, int triplets,
+                        long tripletsEvery, long lambdaMaxEvery, int lambdaMaxIterations, double lambdaMaxWarn) {
+    }
+
+    public record Checkpoint(int logPoints, long every, int keep) {
     }
 
     public record Output(String root, String runId, boolean figure) {

@@ -83,6 +83,9 @@ public final class Preprocessing {
         if (x == rawPixels) {
             x = rawPixels.dup(); // castTo returns the same array when the type already matches
         }
+        if (x.isEmpty()) {
+            return x; // no images (e.g. data.n_test: 0): nothing to scale
+        }
         x.divi(255.0);
         for (int c = 0; c < stats.mean().length; c++) {
             channelView(x, c).subi(stats.mean()[c]).divi(stats.std()[c]);

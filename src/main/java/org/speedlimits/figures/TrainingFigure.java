@@ -9,13 +9,12 @@ import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.speedlimits.train.EpochContext;
 import org.speedlimits.train.EpochListener;
-import org.speedlimits.train.EpochRecord;
+import org.speedlimits.io.EpochCsv;
 
 import java.awt.Font;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 
@@ -24,42 +23,59 @@ import java.util.function.ToDoubleFunction;
  * speed-limit inefficiency t (L_0 - L_t) / |theta_t - theta_0|^2, each against epoch on a log axis.
  */
 public final class TrainingFigure implements EpochListener {
+    private final Path metricsCsv;
     private final Path file;
-    private final List<EpochRecord> records = new ArrayList<>();
 
-    public TrainingFigure(Path file) {
+    public TrainingFigure(Path metricsCsv, Path file) {
+        this.metricsCsv = metricsCsv;
         this.file = file;
     }
 
     @Override
     public void onEpoch(EpochContext context) {
-        records.add(context.record());
     }
 
+    /** Drawn from metrics.csv at the end, so a resumed run's figure covers all epochs. */
     @Override
     public void onEnd(EpochContext last) {
-        write(records, file);
+        try {
+            write(EpochCsv.header(metricsCsv), EpochCsv.read(metricsCsv), file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + metricsCsv, e);
+        }
     }
 
-    public static void write(List<EpochRecord> records, Path file) {
-        if (records.size() < 2) {
+    /** One metrics.csv row as the values the figure needs. */
+    private record Point(double epoch, double time, double trainLoss, double trainAcc, double testLoss, double testAcc,
+                         double dist2) {
+        boolean hasTest() {
+            return !Double.isNaN(testLoss);
+        }
+    }
+
+    public static void write(List<String> header, List<double[]> rows, Path file) {
+        if (rows.size() < 2) {
             return; // nothing to draw for a 0-epoch run
         }
-        double loss0 = records.get(0).trainLoss();
-        List<EpochRecord> later = records.subList(1, records.size()); // epoch 0 has no place on a log axis
-        List<EpochRecord> tested = later.stream().filter(EpochRecord::hasTest).toList();
+        int[] col = java.util.stream.Stream.of("epoch", "time", "train_loss", "train_acc", "test_loss", "test_acc", "dist2_init")
+                .mapToInt(header::indexOf).toArray();
+        List<Point> points = rows.stream().map(r -> new Point(r[col[0]], r[col[1]], r[col[2]], r[col[3]], r[col[4]],
+                r[col[5]], r[col[6]])).toList();
+        double loss0 = points.get(0).trainLoss();
+        List<Point> later = points.subList(1, points.size()); // epoch 0 has no place on a log axis
+        List<Point> tested = later.stream().filter(Point::hasTest).toList();
 
         XYChart loss = chart("(a) loss", "loss L (MSE, 1/2n convention)", false);
-        add(loss, "train", later, EpochRecord::trainLoss);
-        add(loss, "test", tested, EpochRecord::testLoss);
+        add(loss, "train", later, Point::trainLoss);
+        add(loss, "test", tested, Point::testLoss);
 
         XYChart accuracy = chart("(b) accuracy", "accuracy", false);
-        add(accuracy, "train", later, EpochRecord::trainAccuracy);
-        add(accuracy, "test", tested, EpochRecord::testAccuracy);
+        add(accuracy, "train", later, Point::trainAcc);
+        add(accuracy, "test", tested, Point::testAcc);
 
         XYChart inefficiency = chart("(c) cold-start inefficiency", "t (L0 - Lt) / |θt - θ0|²", false);
-        add(inefficiency, "measured", later, r -> r.time() * (loss0 - r.trainLoss()) / r.distanceSquaredFromInit());
-        add(inefficiency, "speed limit = 1", List.of(later.get(0), later.get(later.size() - 1)), r -> 1.0);
+        add(inefficiency, "measured", later, p -> p.time() * (loss0 - p.trainLoss()) / p.dist2());
+        add(inefficiency, "speed limit = 1", List.of(later.get(0), later.get(later.size() - 1)), p -> 1.0);
 
         try {
             BitmapEncoder.saveBitmap(List.of(loss, accuracy, inefficiency), 1, 3, file.toString(), BitmapEncoder.BitmapFormat.PNG);
@@ -82,13 +98,13 @@ public final class TrainingFigure implements EpochListener {
         return chart;
     }
 
-    private static void add(XYChart chart, String name, List<EpochRecord> rows, ToDoubleFunction<EpochRecord> y) {
-        List<EpochRecord> finite = rows.stream().filter(r -> Double.isFinite(y.applyAsDouble(r))
+    private static void add(XYChart chart, String name, List<Point> rows, ToDoubleFunction<Point> y) {
+        List<Point> finite = rows.stream().filter(r -> Double.isFinite(y.applyAsDouble(r))
                 && (!chart.getStyler().isYAxisLogarithmic() || y.applyAsDouble(r) > 0)).toList();
         if (finite.isEmpty()) {
             return;
         }
-        XYSeries series = chart.addSeries(name, finite.stream().mapToDouble(EpochRecord::epoch).toArray(),
+        XYSeries series = chart.addSeries(name, finite.stream().mapToDouble(Point::epoch).toArray(),
                 finite.stream().mapToDouble(y).toArray());
         series.setMarker(finite.size() > 60 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
     }

@@ -15,7 +15,6 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.speedlimits.config.ExperimentConfig;
@@ -159,13 +158,17 @@ public final class ModelFactory {
         return List.copyOf(blocks);
     }
 
-    /** DL4J can only set biases to a constant; draw b ~ N(0, sigma_b^2) from a seed-derived stream instead. */
+    /** DL4J can only set biases to a constant; draw b ~ N(0, sigma_b^2) from a seed-derived pure-Java stream instead. */
     private static void initialiseBiases(MultiLayerNetwork net, List<ParameterBlock> blocks, long seed) {
-        Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed ^ 0x5DEECE66DL);
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(dl4jSeed(seed) ^ 0x5DEECE66DL);
         for (ParameterBlock b : blocks) {
             if (b.isBias()) {
                 INDArray bias = net.getLayer(b.layer()).getParam(b.key());
-                bias.assign(Nd4j.randn(rng, bias.shape()).castTo(bias.dataType()).muli(b.sigma()));
+                double[] values = new double[(int) b.length()];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = b.sigma() * rng.nextGaussian();
+                }
+                bias.assign(Nd4j.createFromArray(values).reshape(bias.shape()).castTo(bias.dataType()));
             }
         }
     }

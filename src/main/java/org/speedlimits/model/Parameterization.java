@@ -36,12 +36,31 @@ public final class Parameterization {
         INDArray lr = Nd4j.zeros(DataType.DOUBLE, numParams);
         INDArray metric = Nd4j.zeros(DataType.DOUBLE, numParams);
         for (ParameterBlock b : blocks) {
-            double scale = b.sigma() * b.sigma() / b.fanIn();
             var slice = NDArrayIndex.interval(b.offset(), b.offset() + b.length());
-            lr.get(slice).assign(scale);
-            metric.get(slice).assign(scale == 0 ? 0.0 : 1.0 / scale);
+            lr.get(slice).assign(ntkScale(b));
+            metric.get(slice).assign(metricWeight(kind, b));
         }
         return new Parameterization(kind, lr.castTo(dtype), metric);
+    }
+
+    /** sigma^2/fan_in (weights) or sigma_b^2 (biases): the NTK learning-rate multiplier of a block. */
+    static double ntkScale(ParameterBlock b) {
+        return b.sigma() * b.sigma() / b.fanIn();
+    }
+
+    /** Weight of a block's squared distances: 1 (standard), 1/ntkScale (NTK; 0 for frozen sigma = 0 blocks). */
+    static double metricWeight(ExperimentConfig.Parameterization kind, ParameterBlock b) {
+        if (kind == ExperimentConfig.Parameterization.STANDARD) {
+            return 1.0;
+        }
+        double scale = ntkScale(b);
+        return scale == 0 ? 0.0 : 1.0 / scale;
+    }
+
+    /** |a - b|^2 for two slices holding one block's values, in this parameterisation's metric. */
+    public double distanceSquared(INDArray a, INDArray b, ParameterBlock block) {
+        INDArray diff = a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE));
+        return metricWeight(kind, block) * diff.mul(diff).sumNumber().doubleValue();
     }
 
     public ExperimentConfig.Parameterization kind() {

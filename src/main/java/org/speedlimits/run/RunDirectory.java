@@ -29,6 +29,7 @@ public record RunDirectory(Path path) {
     public static final String LOG = "run.log";
     public static final String ENV = "env.json";
     public static final String FIGURE = "training.png";
+    public static final String TRIPLETS = "triplets.csv";
 
     /** {@code <model><depth>-w<width>-n<n_train>-s<seed>-<8 hex of the config hash>}, or output.run_id if set. */
     public static String runId(ConfigLoader.Resolved resolved) {
@@ -48,26 +49,40 @@ public record RunDirectory(Path path) {
     }
 
     /**
-     * Creates the folder and writes config.yaml. An existing folder with metrics is refused (unless overwrite), so
-     * results are never silently mixed; resuming an interrupted run is a separate feature.
+     * Opens the run's folder: creates it and writes config.yaml, or, when it already holds this run (same resolved
+     * config), returns it for resuming. {@code overwrite} deletes an existing folder first. A folder holding a
+     * different config is refused, so results are never mixed.
      */
-    public static RunDirectory create(ConfigLoader.Resolved resolved, boolean overwrite) {
-        Path dir = locate(resolved);
+    public static RunDirectory open(ConfigLoader.Resolved resolved, boolean overwrite) {
+        return open(locate(resolved), resolved, overwrite);
+    }
+
+    /** As {@link #open(ConfigLoader.Resolved, boolean)} for a folder given explicitly (e.g. {@code train --resume DIR}). */
+    public static RunDirectory open(Path dir, ConfigLoader.Resolved resolved, boolean overwrite) {
         try {
-            if (Files.exists(dir.resolve(METRICS))) {
-                if (!overwrite) {
-                    throw new ConfigException("run directory " + dir + " already holds a run (metrics.csv). "
-                            + "Pass --overwrite to replace it, or set output.run_id / a different seed to keep both");
-                }
+            if (Files.exists(dir) && overwrite) {
                 deleteRecursively(dir);
             }
-            Files.createDirectories(dir);
             RunDirectory run = new RunDirectory(dir);
+            if (Files.exists(run.file(CONFIG))) {
+                String stored = Files.readString(run.file(CONFIG), StandardCharsets.UTF_8);
+                if (!stored.equals(resolved.toYaml())) {
+                    throw new ConfigException("run directory " + dir + " holds a run with a different config.yaml; "
+                            + "pass --overwrite to replace it, or choose another output.run_id");
+                }
+                return run;
+            }
+            Files.createDirectories(dir);
             writeAtomically(run.file(CONFIG), resolved.toYaml());
             return run;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create run directory " + dir, e);
         }
+    }
+
+    /** True when the folder already held a started run when it was opened (config.yaml and metrics.csv exist). */
+    public boolean hasStarted() {
+        return Files.exists(file(METRICS));
     }
 
     public Path file(String name) {

@@ -10,6 +10,7 @@ import org.speedlimits.model.Network;
 import org.speedlimits.model.ObservedSquaredError;
 
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Full-batch gradient descent: one epoch is one step theta <- theta - eta * lrScale * grad L(theta) over all n
@@ -76,36 +77,68 @@ public final class GradientDescentTrainer {
         net.params().addi(network.parameterization().step(gradient, config.lr()));
     }
 
-    /** Trains epochs 0..E, reporting theta_0 ... theta_E to the listeners. Returns the last record. */
-    public EpochRecord run(List<EpochListener> listeners) {
-        EvaluationSchedule schedule = new EvaluationSchedule(config.epochs(), config.evalEvery(), config.evalLogPoints());
-        INDArray theta0 = net.params().dup();
+    /** How a call to {@link #run} ended: all epochs done, or stopped on request with theta = theta_{nextEpoch}. */
+    public record Result(boolean completed, long nextEpoch, EpochRecord last) {
+    }
+
+    /**
+     * Trains from theta_{startEpoch} (the network's current parameters) to theta_E, measuring every epoch: core
+     * values, then each measure's columns, then the listeners. Stops early, after a complete step, when
+     * {@code stopRequested} becomes true. Throws {@link DivergenceException} on a non-finite or exploding loss.
+     *
+     * @param theta0        theta at epoch 0 (for dist2_init)
+     * @param referenceLoss the loss at epoch 0, or NaN when starting at epoch 0
+     */
+    public Result run(long startEpoch, INDArray theta0, double referenceLoss, List<Measure> measures,
+                      List<EpochListener> listeners, BooleanSupplier stopRequested) {
+        EpochSchedule schedule = new EpochSchedule(config.epochs(), config.evalEvery(), config.evalLogPoints());
         long startNanos = System.nanoTime();
-        EpochRecord record = null;
         EpochContext context = null;
-        for (long epoch = 0; epoch <= config.epochs(); epoch++) {
+        double loss0 = referenceLoss;
+        for (long epoch = startEpoch; epoch <= config.epochs(); epoch++) {
             Evaluation tr = evaluateTrainingSet();
-            if (!Double.isFinite(tr.loss())) {
-                throw new DivergenceException(epoch, tr.loss(), config.lr());
+            if (Double.isNaN(loss0)) {
+                loss0 = tr.loss();
+            }
+            if (!Double.isFinite(tr.loss()) || tr.loss() > config.divergenceFactor() * loss0) {
+                throw new DivergenceException(epoch, tr.loss(), loss0, config.lr());
             }
             Evaluation te = test.size() > 0 && schedule.contains(epoch) ? evaluateTestSet() : null;
-            record = new EpochRecord(epoch, config.lr() * epoch, tr.loss(), tr.accuracy(),
+            EpochRecord core = new EpochRecord(epoch, config.lr() * epoch, tr.loss(), tr.accuracy(),
                     te == null ? Double.NaN : te.loss(), te == null ? Double.NaN : te.accuracy(),
                     network.parameterization().gradientNormSquared(tr.gradient()),
                     network.parameterization().distanceSquared(net.params(), theta0),
-                    (System.nanoTime() - startNanos) * 1e-9);
+                    (System.nanoTime() - startNanos) * 1e-9, new double[0]);
+            context = new EpochContext(core, network, tr.gradient(), config.lr());
+            double[] extras = new double[0];
+            for (Measure m : measures) {
+                double[] values = m.measure(context);
+                extras = java.util.Arrays.copyOf(extras, extras.length + values.length);
+                System.arraycopy(values, 0, extras, extras.length - values.length, values.length);
+            }
+            EpochRecord record = new EpochRecord(core.epoch(), core.time(), core.trainLoss(), core.trainAccuracy(),
+                    core.testLoss(), core.testAccuracy(), core.gradNormSquared(), core.distanceSquaredFromInit(),
+                    core.wallSeconds(), extras);
             context = new EpochContext(record, network, tr.gradient(), config.lr());
             for (EpochListener l : listeners) {
                 l.onEpoch(context);
             }
             if (epoch < config.epochs()) {
                 step(tr.gradient());
+                if (stopRequested.getAsBoolean()) {
+                    return new Result(false, epoch + 1, record);
+                }
             }
         }
         for (EpochListener l : listeners) {
             l.onEnd(context);
         }
-        return record;
+        return new Result(true, config.epochs(), context == null ? null : context.record());
+    }
+
+    /** Trains all epochs from theta_0 with no measures and no stop requests (tests, simple uses). */
+    public EpochRecord run(List<EpochListener> listeners) {
+        return run(0, net.params().dup(), Double.NaN, List.of(), listeners, () -> false).last();
     }
 
     private static INDArray rowsOf(INDArray a, INDArrayIndex rows) {

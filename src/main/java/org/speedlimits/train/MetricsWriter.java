@@ -1,46 +1,46 @@
 package org.speedlimits.train;
 
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import org.speedlimits.io.EpochCsv;
+
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Appends one row per epoch to metrics.csv and flushes it, so a running or killed job leaves a readable file.
- * Numbers are written with {@link Double#toString}, which round-trips exactly; skipped test values are empty.
- * Wall-clock time is deliberately not a column: two runs with the same seed give byte-identical files.
+ * metrics.csv: the trainer's core columns then each measure's columns, one row per epoch, flushed as it goes.
+ * There is deliberately no wall-clock column: identical runs give byte-identical files.
  */
 public final class MetricsWriter implements EpochListener, AutoCloseable {
-    public static final String HEADER =
-            "epoch,time,train_loss,train_acc,test_loss,test_acc,grad_norm2,dist2_init";
+    public static final List<String> CORE_COLUMNS =
+            List.of("epoch", "time", "train_loss", "train_acc", "test_loss", "test_acc", "grad_norm2", "dist2_init");
 
-    private final BufferedWriter out;
+    private final EpochCsv csv;
 
-    public MetricsWriter(Path file) {
-        try {
-            out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-            out.write(HEADER);
-            out.newLine();
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
+    private MetricsWriter(EpochCsv csv) {
+        this.csv = csv;
+    }
+
+    public static String header(List<Measure> measures) {
+        List<String> columns = new ArrayList<>(CORE_COLUMNS);
+        measures.forEach(m -> columns.addAll(m.columns()));
+        return String.join(",", columns);
+    }
+
+    /** A fresh metrics.csv, or (fromEpoch > 0) the existing one cut back to the rows before fromEpoch. */
+    public static MetricsWriter open(Path file, List<Measure> measures, long fromEpoch) {
+        String header = header(measures);
+        return new MetricsWriter(fromEpoch == 0 ? EpochCsv.create(file, header) : EpochCsv.resume(file, header, fromEpoch));
     }
 
     @Override
     public void onEpoch(EpochContext context) {
         EpochRecord r = context.record();
-        try {
-            out.write(r.epoch() + "," + r.time() + "," + r.trainLoss() + "," + r.trainAccuracy() + ","
-                    + optional(r.testLoss()) + "," + optional(r.testAccuracy()) + "," + r.gradNormSquared() + ","
-                    + r.distanceSquaredFromInit());
-            out.newLine();
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to metrics.csv", e);
-        }
+        double[] core = {r.time(), r.trainLoss(), r.trainAccuracy(), r.testLoss(), r.testAccuracy(),
+                r.gradNormSquared(), r.distanceSquaredFromInit()};
+        double[] extra = r.extras();
+        double[] all = java.util.Arrays.copyOf(core, core.length + extra.length);
+        System.arraycopy(extra, 0, all, core.length, extra.length);
+        csv.row(r.epoch(), all);
     }
 
     @Override
@@ -50,14 +50,6 @@ public final class MetricsWriter implements EpochListener, AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            out.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String optional(double v) {
-        return Double.isNaN(v) ? "" : Double.toString(v);
+        csv.close();
     }
 }

@@ -15,7 +15,11 @@ public final class ProgressLogger implements EpochListener {
     private double lastLogged = Double.NEGATIVE_INFINITY;
     private double lastTestAccuracy = Double.NaN;
 
-    public ProgressLogger(long totalEpochs, long every, double seconds) {
+    private final long startEpoch;
+
+    /** @param startEpoch the first epoch of this session (after a resume, rates count from there) */
+    public ProgressLogger(long startEpoch, long totalEpochs, long every, double seconds) {
+        this.startEpoch = startEpoch;
         this.totalEpochs = totalEpochs;
         this.every = every;
         this.seconds = seconds;
@@ -27,18 +31,18 @@ public final class ProgressLogger implements EpochListener {
         if (r.hasTest()) {
             lastTestAccuracy = r.testAccuracy();
         }
-        boolean due = r.epoch() == 0 || r.epoch() == totalEpochs
+        boolean due = r.epoch() == startEpoch || r.epoch() == totalEpochs
                 || (every > 0 && r.epoch() % every == 0) || r.wallSeconds() - lastLogged >= seconds;
         if (!due) {
             return;
         }
         lastLogged = r.wallSeconds();
-        double rate = r.epoch() / Math.max(r.wallSeconds(), 1e-9);
+        double rate = (r.epoch() - startEpoch) / Math.max(r.wallSeconds(), 1e-9);
         LOG.info(String.format(Locale.ROOT,
                 "epoch %d/%d  t=%.4g  train_loss=%.5g  train_acc=%.3f  test_acc=%s  %.2f epochs/s  ETA %s",
                 r.epoch(), totalEpochs, r.time(), r.trainLoss(), r.trainAccuracy(),
                 Double.isNaN(lastTestAccuracy) ? "-" : String.format(Locale.ROOT, "%.3f", lastTestAccuracy),
-                rate, r.epoch() == 0 ? "-" : duration((totalEpochs - r.epoch()) / rate)));
+                rate, r.epoch() == startEpoch ? "-" : duration((totalEpochs - r.epoch()) / rate)));
     }
 
     public static String duration(double seconds) {

@@ -43,7 +43,7 @@ class TrainCommandTest {
 
     static List<double[]> rows(Path metrics) throws IOException {
         List<String> lines = Files.readAllLines(metrics);
-        assertEquals("epoch,time,train_loss,train_acc,test_loss,test_acc,grad_norm2,dist2_init", lines.get(0));
+        assertTrue(lines.get(0).startsWith("epoch,time,train_loss,train_acc,test_loss,test_acc,grad_norm2,dist2_init,path_length"), lines.get(0));
         return lines.stream().skip(1).map(l -> Stream.of(l.split(",", -1))
                 .mapToDouble(v -> v.isEmpty() ? Double.NaN : Double.parseDouble(v)).toArray()).toList();
     }
@@ -85,16 +85,20 @@ class TrainCommandTest {
     }
 
     @Test
-    void sameSeedGivesIdenticalMetricsAndExistingRunIsRefused(@TempDir Path a, @TempDir Path b) throws IOException {
+    void sameSeedGivesIdenticalMetricsAndACompleteRunIsNotRedone(@TempDir Path a, @TempDir Path b) throws IOException {
         String common = " train.epochs=6 data.n_train=40 data.n_test=20 model.width=4 output.figure=false output.run_id=r";
         assertEquals(0, Main.execute("train", "-c", "quickstart.yaml", "--set", "output.root=" + a + common));
         assertEquals(0, Main.execute("train", "-c", "quickstart.yaml", "--set", "output.root=" + b + common));
         String first = Files.readString(a.resolve("quickstart/r/metrics.csv"));
         assertEquals(first, Files.readString(b.resolve("quickstart/r/metrics.csv")));
-        // a second run into the same directory must not silently mix results
-        assertEquals(2, Main.execute("train", "-c", "quickstart.yaml", "--set", "output.root=" + a + common));
+        // rerunning a complete run does nothing; a different config under the same run id is refused
+        long modified = Files.getLastModifiedTime(a.resolve("quickstart/r/metrics.csv")).toMillis();
+        assertEquals(0, Main.execute("train", "-c", "quickstart.yaml", "--set", "output.root=" + a + common));
+        assertEquals(modified, Files.getLastModifiedTime(a.resolve("quickstart/r/metrics.csv")).toMillis());
+        assertEquals(2, Main.execute("train", "-c", "quickstart.yaml", "--set", "output.root=" + a + common + " seed=5"));
         assertEquals(first, Files.readString(a.resolve("quickstart/r/metrics.csv")));
         assertEquals(0, Main.execute("train", "-c", "quickstart.yaml", "--overwrite", "--set", "output.root=" + a + common));
+        assertEquals(first, Files.readString(a.resolve("quickstart/r/metrics.csv")));
     }
 
     @Test

@@ -78,6 +78,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void listsAcceptYamlListsAndSingleValues() {
+        assertEquals(List.of(10L, 100L), ConfigLoader.fromYaml("hooks:\n  anchors: [10, 100]\n", List.of()).config().hooks().anchors());
+        assertEquals(List.of(5L, 7L), ConfigLoader.fromYaml("", List.of("hooks.anchors=[5,7]")).config().hooks().anchors());
+        assertEquals(List.of(5L), ConfigLoader.fromYaml("", List.of("hooks.anchors=5")).config().hooks().anchors());
+        assertTrue(error("hooks:\n  anchors: {a: 1}\n").getMessage().contains("'hooks.anchors' expects a list"));
+        assertTrue(error("", "hooks.anchors=[5,x]").getMessage().contains("hooks.anchors"));
+        assertTrue(error("", "train.epochs=10 hooks.anchors=[20]").getMessage().contains("between 0 and train.epochs = 10"));
+    }
+
+    @Test
     void malformedOverride() {
         assertTrue(error("", "train.epochs").getMessage().contains("key=value"));
     }

@@ -106,5 +106,10 @@ class ModelFactoryTest {
         INDArray out = n.net().output(Nd4j.rand(DataType.DOUBLE, 2, 3, 32, 32));
         assertArrayEquals(new long[]{2, 10}, out.shape());
         assertTrue(n.blocks().stream().anyMatch(ParameterBlock::isBias));
+        // biases come from the seed too, and have std sigma_b
+        Nd4j.rand(DataType.DOUBLE, 10);
+        assertEquals(n.net().params(), ModelFactory.build(model, 0, DataType.DOUBLE).net().params());
+        INDArray b = n.net().getLayer(0).getParam("b");
+        assertTrue(b.stdNumber().doubleValue() > 0.05 && b.stdNumber().doubleValue() < 0.2, "bias std " + b.stdNumber());
     }
 }

@@ -48,7 +48,7 @@ class GradientDescentTrainerTest {
     }
 
     static ExperimentConfig.Train train(double lr, int chunk, LossNormalization loss) {
-        return new ExperimentConfig.Train(3, lr, loss, ExperimentConfig.Precision.FLOAT64, chunk, 1, 0, 0, 10);
+        return new ExperimentConfig.Train(3, lr, loss, ExperimentConfig.Precision.FLOAT64, chunk, 1, 0, 0, 10, 1e3);
     }
 
     /** Independent loss: forward pass and the formula, nothing from the trainer. */

@@ -1,0 +1,219 @@
+package org.speedlimits.run;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.speedlimits.config.ConfigLoader;
+import org.speedlimits.config.ExperimentConfig;
+import org.speedlimits.data.TrainingData;
+import org.speedlimits.figures.TrainingFigure;
+import org.speedlimits.hooks.AnchorDistances;
+import org.speedlimits.hooks.LambdaMax;
+import org.speedlimits.hooks.LayerDistances;
+import org.speedlimits.hooks.PathLength;
+import org.speedlimits.hooks.WeightTriplets;
+import org.speedlimits.io.EpochCsv;
+import org.speedlimits.model.ModelFactory;
+import org.speedlimits.model.Network;
+import org.speedlimits.train.DivergenceException;
+import org.speedlimits.train.EpochContext;
+import org.speedlimits.train.EpochListener;
+import org.speedlimits.train.EpochSchedule;
+import org.speedlimits.train.GradientDescentTrainer;
+import org.speedlimits.train.Measure;
+import org.speedlimits.train.MetricsWriter;
+import org.speedlimits.train.ProgressLogger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * One training run with its run directory: starts it, or resumes it from the newest good checkpoint (rows and
+ * checkpoints after it are recomputed identically), wires the measurement hooks and checkpoints, and records the
+ * outcome in status.json. Exit codes: 0 done (or already done), 75 stopped by a signal after checkpointing
+ * ({@link StopSignal#EXIT_CODE}); divergence and errors propagate as exceptions (status "diverged"/"failed").
+ */
+public final class TrainingJob {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingJob.class);
+
+    private final ConfigLoader.Resolved resolved;
+    private final ExperimentConfig c;
+
+    private final java.nio.file.Path dir;
+
+    /** @param dir the run directory, or null for the one the config names ({@link RunDirectory#locate}) */
+    public TrainingJob(ConfigLoader.Resolved resolved, java.nio.file.Path dir) {
+        this.resolved = resolved;
+        this.c = resolved.config();
+        this.dir = dir == null ? RunDirectory.locate(resolved) : dir;
+    }
+
+    public int run(boolean overwrite, StopSignal stop) {
+        Map<String, Object> backend = Backend.initialise();
+        // everything that can reject the input happens before the run directory is touched
+        TrainingData data = TrainingData.load(c.data(), c.train().dtype().dataType());
+        Network network = ModelFactory.build(c.model(), c.seed(), c.train().dtype().dataType());
+        RunDirectory run = RunDirectory.open(dir, resolved, overwrite);
+        Optional<RunStatus> previous = RunStatus.read(run.path());
+        if (previous.isPresent() && previous.get().state().equals(RunStatus.DONE)) {
+            LOG.info("run {} is already complete ({} epochs); nothing to do", run.path(), previous.get().epochs());
+            return 0;
+        }
+        try (RunLogging ignored = RunLogging.attach(run.file(RunDirectory.LOG))) {
+            try {
+                return train(run, network, data, backend, stop);
+            } catch (RuntimeException e) {
+                LOG.error("run stopped: {}", e.getMessage()); // also into run.log, next to the run's history
+                throw e;
+            }
+        }
+    }
+
+    private int train(RunDirectory run, Network network, TrainingData data, Map<String, Object> backend, StopSignal stop) {
+        long epochs = c.train().epochs();
+        var hooks = c.hooks();
+        LOG.info("run directory {}", run.path());
+        LOG.info("config {}, resolved (also in {}):\n{}", resolved.source(), RunDirectory.CONFIG, resolved.toYaml().strip());
+        LOG.info("data: {} train / {} test images from {}; {}", data.train().size(), data.test().size(),
+                c.data().dir(), data.description());
+        LOG.info("model: {}-{} width {}, {} parameters, {} parameterisation, {}", ExperimentConfig.yamlName(c.model().type()),
+                c.model().depth(), c.model().width(), network.numParams(),
+                ExperimentConfig.yamlName(c.model().parameterization()), ExperimentConfig.yamlName(c.train().dtype()));
+        try {
+            EnvironmentInfo.write(run.file(RunDirectory.ENV), EnvironmentInfo.collect(backend));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+
+        TreeSet<Long> anchorEpochs = new TreeSet<>(hooks.anchors());
+        anchorEpochs.addAll(EpochSchedule.logSpaced(epochs, hooks.anchorLogPoints()));
+        anchorEpochs.remove(0L);
+        TreeSet<Long> logSpaced = EpochSchedule.logSpaced(epochs, c.checkpoint().logPoints());
+        EpochSchedule checkpointEpochs = new EpochSchedule(epochs, c.checkpoint().every(), 0,
+                concat(anchorEpochs, logSpaced));
+        Checkpoints checkpoints = Checkpoints.open(run.path(), network.blocks(), network.numParams(),
+                ExperimentConfig.yamlName(c.train().dtype()), c.checkpoint().keep());
+        GradientDescentTrainer trainer = new GradientDescentTrainer(network, data.train(), data.test(), c.train());
+
+        // resume point: theta_E of the newest good checkpoint, or a fresh start
+        long start = 0;
+        INDArray theta0 = network.net().params().dup();
+        double loss0 = Double.NaN;
+        PathLength pathLength = new PathLength();
+        AnchorDistances anchors = new AnchorDistances(anchorEpochs, network.parameterization());
+        Optional<Checkpoints.Loaded> resumeFrom = run.hasStarted() ? checkpoints.newestGood() : Optional.empty();
+        if (resumeFrom.isPresent()) {
+            Checkpoints.Entry entry = resumeFrom.get().entry();
+            start = entry.epoch();
+            network.net().setParams(resumeFrom.get().theta().castTo(network.net().params().dataType()));
+            theta0 = checkpoints.load(0);
+            for (long a : anchors.anchors().headSet(start, false)) {
+                anchors.putAnchor(a, checkpoints.load(a));
+            }
+            pathLength.restore(start, entry.state());
+            loss0 = firstTrainLoss(run);
+            checkpoints.dropAfter(start);
+            LOG.info("resuming from the checkpoint of epoch {} ({} of {} epochs done)", start, start, epochs);
+        } else if (run.hasStarted()) {
+            LOG.warn("no checkpoint found in {}: starting this run from epoch 0", checkpoints.dir());
+        }
+
+        List<Measure> measures = new ArrayList<>(List.of(pathLength, anchors));
+        if (hooks.perLayer()) {
+            measures.add(new LayerDistances(network, theta0));
+        }
+        if (hooks.lambdaMaxEvery() >= 0) {
+            measures.add(new LambdaMax(new EpochSchedule(epochs, hooks.lambdaMaxEvery(), 0), hooks.lambdaMaxIterations(),
+                    hooks.lambdaMaxWarn(), c.seed(), () -> trainer.evaluateTrainingSet().gradient()));
+        }
+        List<EpochListener> listeners = new ArrayList<>();
+        listeners.add(MetricsWriter.open(run.file(RunDirectory.METRICS), measures, start));
+        if (hooks.triplets() > 0) {
+            listeners.add(WeightTriplets.open(run.file(RunDirectory.TRIPLETS), c.seed(), hooks.triplets(),
+                    network.numParams(), new EpochSchedule(epochs, hooks.tripletsEvery(), 0), start));
+        }
+        listeners.add(new ProgressLogger(start, epochs, c.train().progressEvery(), c.train().progressSeconds()));
+        listeners.add(new EpochListener() {
+            @Override
+            public void onEpoch(EpochContext ctx) {
+                if (checkpointEpochs.contains(ctx.epoch())) {
+                    checkpoints.save(ctx.epoch(), ctx.theta(), kinds(ctx.epoch()), stateAt(measures, ctx.epoch()));
+                    RunStatus.write(run.path(), RunStatus.RUNNING, ctx.epoch(), epochs, null);
+                }
+            }
+
+            private List<String> kinds(long epoch) {
+                List<String> kinds = new ArrayList<>();
+                if (epoch == 0) {
+                    kinds.add("initial");
+                }
+                if (epoch == epochs) {
+                    kinds.add("final");
+                }
+                if (anchorEpochs.contains(epoch)) {
+                    kinds.add("anchor");
+                }
+                if (logSpaced.contains(epoch)) {
+                    kinds.add("log");
+                }
+                if (kinds.isEmpty()) {
+                    kinds.add(Checkpoints.PERIODIC);
+                }
+                return kinds;
+            }
+        });
+        if (c.output().figure()) {
+            listeners.add(new TrainingFigure(run.file(RunDirectory.METRICS), run.file(RunDirectory.FIGURE)));
+        }
+
+        RunStatus.write(run.path(), RunStatus.RUNNING, start, epochs, null);
+        try {
+            GradientDescentTrainer.Result result = trainer.run(start, theta0, loss0, measures, listeners, stop);
+            if (!result.completed()) {
+                long next = result.nextEpoch();
+                checkpoints.save(next, network.net().params(), List.of("interrupted"), stateAt(measures, next));
+                RunStatus.write(run.path(), RunStatus.INTERRUPTED, next - 1, epochs, StopSignal.EXIT_CODE);
+                LOG.warn("stopped on request: checkpoint of epoch {} written; rerun the same command to resume "
+                        + "(exit code {})", next, StopSignal.EXIT_CODE);
+                return StopSignal.EXIT_CODE;
+            }
+            RunStatus.write(run.path(), RunStatus.DONE, epochs, epochs, 0);
+            LOG.info("finished {} epochs: train loss {}, train acc {}, run directory {}", epochs,
+                    result.last().trainLoss(), result.last().trainAccuracy(), run.path());
+            return 0;
+        } catch (DivergenceException e) {
+            RunStatus.write(run.path(), RunStatus.DIVERGED, e.epoch(), epochs, 3);
+            throw e;
+        } catch (RuntimeException e) {
+            RunStatus.write(run.path(), RunStatus.FAILED, -1, epochs, 1);
+            throw e;
+        }
+    }
+
+    private static Map<String, Double> stateAt(List<Measure> measures, long epoch) {
+        Map<String, Double> state = new HashMap<>();
+        measures.forEach(m -> state.putAll(m.stateAt(epoch)));
+        return state;
+    }
+
+    private static TreeSet<Long> concat(TreeSet<Long> a, TreeSet<Long> b) {
+        TreeSet<Long> out = new TreeSet<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    private static double firstTrainLoss(RunDirectory run) {
+        try {
+            List<String> header = EpochCsv.header(run.file(RunDirectory.METRICS));
+            return EpochCsv.read(run.file(RunDirectory.METRICS)).get(0)[header.indexOf("train_loss")];
+        } catch (IOException | IndexOutOfBoundsException e) {
+            throw new IllegalStateException("cannot read the initial loss from " + run.file(RunDirectory.METRICS), e);
+        }
+    }
+}
