@@ -69,7 +69,7 @@ public final class Preprocessing {
         double[] std = new double[channels];
         for (int c = 0; c < channels; c++) {
             // one channel at a time keeps the double copy at a third of the data
-            INDArray channel = channelView(rawPixels, c).castTo(DataType.DOUBLE).divi(255.0);
+            INDArray channel = copyAs(channelView(rawPixels, c), DataType.DOUBLE).divi(255.0);
             mean[c] = channel.meanNumber().doubleValue();
             double sigma = channel.std(false, 0, 1, 2).getDouble(0);
             std[c] = sigma > 0 ? sigma : 1.0;
@@ -79,10 +79,7 @@ public final class Preprocessing {
 
     /** (raw / 255 - mean_c) / std_c as a new array of the requested type; the raw array is left unchanged. */
     public static INDArray inputs(INDArray rawPixels, ChannelStats stats, DataType dtype) {
-        INDArray x = rawPixels.castTo(dtype);
-        if (x == rawPixels) {
-            x = rawPixels.dup(); // castTo returns the same array when the type already matches
-        }
+        INDArray x = copyAs(rawPixels, dtype);
         if (x.isEmpty()) {
             return x; // no images (e.g. data.n_test: 0): nothing to scale
         }
@@ -104,6 +101,12 @@ public final class Preprocessing {
             values[i * classes + labels[i]] = on;
         }
         return Nd4j.create(values, new long[]{labels.length, classes}, DataType.DOUBLE).castTo(dtype);
+    }
+
+    /** A new array of the given type: castTo returns the array itself when the type already matches. */
+    private static INDArray copyAs(INDArray a, DataType dtype) {
+        INDArray cast = a.castTo(dtype);
+        return cast == a ? a.dup() : cast;
     }
 
     private static INDArray channelView(INDArray nchw, int channel) {

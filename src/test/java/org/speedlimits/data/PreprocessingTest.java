@@ -31,6 +31,25 @@ class PreprocessingTest {
         checkStandardisation(raw, trainingFiles(dir), dir.resolve(Cifar10BinaryReader.TEST_FILE), 1e-5);
     }
 
+    /** Regression: in float64 the statistics pass used to divide the raw pixels by 255 in place (castTo is a no-op). */
+    @Test
+    void float32AndFloat64GiveTheSameInputsAndLeaveTheRawPixelsAlone() throws IOException {
+        SyntheticCifar.writeDataset(dir, TRAIN_COUNTS, N_TEST);
+        Dataset[] prepared = new Dataset[2];
+        DataType[] types = {DataType.FLOAT, DataType.DOUBLE};
+        for (int i = 0; i < 2; i++) {
+            Cifar10Data raw = new Cifar10BinaryReader(dir).load(N_TRAIN, N_TEST, types[i]);
+            INDArray before = raw.trainX().dup();
+            prepared[i] = Preprocessing.prepare(raw, true, TargetEncoding.ONEHOT, types[i]);
+            assertEquals(before, raw.trainX(), types[i] + ": raw pixels unchanged");
+        }
+        assertArrayEquals(prepared[1].channelMean(), prepared[0].channelMean(), 1e-12);
+        assertArrayEquals(prepared[1].channelStd(), prepared[0].channelStd(), 1e-12);
+        double[] x32 = prepared[0].trainX().castTo(DataType.DOUBLE).ravel().toDoubleVector();
+        double[] x64 = prepared[1].trainX().ravel().toDoubleVector();
+        assertArrayEquals(x64, x32, 1e-5);
+    }
+
     @Test
     void standardisationOnTheRealMirror() throws IOException {
         Path real = TestData.realCifar().orElse(null);
