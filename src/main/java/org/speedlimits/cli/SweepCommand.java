@@ -335,8 +335,11 @@ public final class SweepCommand implements Runnable {
         }
     }
 
+    /** The PATH searched for sbatch (replaceable so tests can simulate a machine without SLURM). */
+    public static java.util.function.Supplier<String> searchPath = () -> System.getenv("PATH");
+
     static Optional<String> findOnPath(String program) {
-        String path = System.getenv("PATH");
+        String path = searchPath.get();
         if (path == null) {
             return Optional.empty();
         }
