@@ -281,6 +281,21 @@ public final class SweepCommand implements Runnable {
         @Option(names = "--java", paramLabel = "PATH", description = "java executable on the nodes (default: this JVM's)")
         String java;
 
+        /** --no-gres / --gres, else SBATCH_GRES (none or empty: no gres), else gpu:N from resources.gpus. */
+        private String gres(Sweep sweep) {
+            if (noGres) {
+                return null;
+            }
+            if (gres != null) {
+                return gres;
+            }
+            String fromEnvironment = environment.apply(SBATCH_GRES);
+            if (fromEnvironment != null) {
+                return isNone(fromEnvironment) ? null : fromEnvironment.trim();
+            }
+            return SlurmScript.defaultGres(sweep.resources());
+        }
+
         @Override
         public Integer call() throws IOException, InterruptedException {
             Sweep sweep = Sweep.load(file);
@@ -302,8 +317,7 @@ public final class SweepCommand implements Runnable {
             Path projectDir = Path.of("").toAbsolutePath();
             String cp = classPath != null ? classPath : JavaLauncher.classPath();
             JavaLauncher.checkClassPath(cp);
-            SlurmScript script = new SlurmScript(sweep, indices,
-                    noGres ? null : gres != null ? gres : SlurmScript.defaultGres(sweep.resources()), projectDir,
+            SlurmScript script = new SlurmScript(sweep, indices, gres(sweep), projectDir,
                     java != null ? java : JavaLauncher.javaExecutable(), JavaLauncher.jvmFlags(projectDir), cp);
             Path slurmDir = sweep.folder().resolve("slurm");
             Path scriptFile = slurmDir.resolve("array.sbatch");
@@ -318,7 +332,11 @@ public final class SweepCommand implements Runnable {
                 out().flush();
                 return 0;
             }
-            Process p = new ProcessBuilder(sbatch, "--parsable", scriptFile.toString()).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(sbatch, "--parsable", scriptFile.toString()).redirectErrorStream(true);
+            if (isNone(environment.apply(SBATCH_GRES))) {
+                pb.environment().remove(SBATCH_GRES); // handled above (no gres line); sbatch itself has no "none"
+            }
+            Process p = pb.start();
             String reply = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             int code = p.waitFor();
             if (code != 0) {
@@ -335,11 +353,17 @@ public final class SweepCommand implements Runnable {
         }
     }
 
-    /** The PATH searched for sbatch (replaceable so tests can simulate a machine without SLURM). */
-    public static java.util.function.Supplier<String> searchPath = () -> System.getenv("PATH");
+    /** Environment lookup (PATH, SBATCH_GRES); replaceable so tests can simulate a machine without SLURM. */
+    public static java.util.function.UnaryOperator<String> environment = System::getenv;
+
+    static final String SBATCH_GRES = "SBATCH_GRES";
+
+    static boolean isNone(String gres) {
+        return gres != null && (gres.isBlank() || gres.trim().equalsIgnoreCase("none"));
+    }
 
     static Optional<String> findOnPath(String program) {
-        String path = searchPath.get();
+        String path = environment.apply("PATH");
         if (path == null) {
             return Optional.empty();
         }

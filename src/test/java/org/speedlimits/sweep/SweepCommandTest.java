@@ -25,11 +25,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The `sweep` commands end to end: plan, submit (dry run, fake sbatch, no sbatch), the job script, status, local. */
 class SweepCommandTest {
-    private final java.util.function.Supplier<String> realPath = SweepCommand.searchPath;
+    private final java.util.function.UnaryOperator<String> realEnvironment = SweepCommand.environment;
 
     @AfterEach
-    void restorePath() {
-        SweepCommand.searchPath = realPath;
+    void restoreEnvironment() {
+        SweepCommand.environment = realEnvironment;
+    }
+
+    /** The real environment with PATH replaced and SBATCH_GRES unset. */
+    static void pathIs(String path) {
+        SweepCommand.environment = name -> name.equals("PATH") ? path : name.equals("SBATCH_GRES") ? null : System.getenv(name);
     }
 
     record Result(int code, String out, String err) {
@@ -84,7 +89,7 @@ class SweepCommandTest {
 
     @Test
     void dryRunScriptHasTheArrayRequeueSignalResourcesAndGres(@TempDir Path dir) throws Exception {
-        SweepCommand.searchPath = () -> ""; // a dry run needs no sbatch
+        pathIs(""); // a dry run needs no sbatch
         Path file = gpuExperiment(dir);
         Sweep sweep = Sweep.load(file);
         String script = dryRun(file);
@@ -106,6 +111,12 @@ class SweepCommandTest {
 
         assertFalse(dryRun(file, "--no-gres").contains("--gres"));
         assertTrue(dryRun(file, "--gres", "gpu:a100:2").contains("#SBATCH --gres=gpu:a100:2\n"));
+        // SBATCH_GRES (what sbatch itself would apply over the script) replaces the request; none/empty drops it
+        SweepCommand.environment = name -> name.equals("SBATCH_GRES") ? "none" : name.equals("PATH") ? "" : System.getenv(name);
+        assertFalse(dryRun(file).contains("--gres"));
+        SweepCommand.environment = name -> name.equals("SBATCH_GRES") ? "gpu:v100:1" : name.equals("PATH") ? "" : System.getenv(name);
+        assertTrue(dryRun(file).contains("#SBATCH --gres=gpu:v100:1\n"));
+        pathIs("");
         String cpu = dryRun(SweepTest.experiment(dir, "cpu", "", SweepTest.GRID, "  gpus: 0\n"));
         assertFalse(cpu.contains("--gres"), cpu);
         assertFalse(cpu.contains("--partition"), "no partition line without a partition");
@@ -127,7 +138,7 @@ class SweepCommandTest {
         Path sbatch = bin.resolve("sbatch");
         Files.writeString(sbatch, "#!/bin/sh\necho \"$@\" > " + dir.resolve("sbatch.args") + "\necho 4242\n");
         Files.setPosixFilePermissions(sbatch, PosixFilePermissions.fromString("rwxr-xr-x"));
-        SweepCommand.searchPath = bin::toString;
+        pathIs(bin.toString());
         Result r = run("sweep", "submit", file.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("as job 4242: 4 array tasks (0,2-3,5)"), r.out());
@@ -138,7 +149,7 @@ class SweepCommandTest {
 
     @Test
     void submitWithoutSbatchFailsBeforeWritingAnything(@TempDir Path dir) throws IOException {
-        SweepCommand.searchPath = () -> dir.toString();
+        pathIs(dir.toString());
         Path file = gpuExperiment(dir);
         Result r = run("sweep", "submit", file.toString());
         assertEquals(Main.EXIT_BAD_INPUT, r.code());
@@ -170,7 +181,7 @@ class SweepCommandTest {
         for (Path p : List.of(fakeJava, fakeScontrol)) {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
-        SweepCommand.searchPath = () -> "";
+        pathIs("");
         Path file = gpuExperiment(dir);
         dryRun(file, "--java", fakeJava.toString());
         Path script = Sweep.load(file).folder().resolve("slurm/array.sbatch");
