@@ -74,6 +74,13 @@ public final class SweepCommand implements Runnable {
         PrintWriter out() {
             return spec.commandLine().getOut();
         }
+
+        /** The experiment file, refused if its sweep folder holds another base config. */
+        Sweep loadChecked() {
+            Sweep sweep = Sweep.load(file);
+            sweep.checkFolder();
+            return sweep;
+        }
     }
 
     @Command(name = "plan", mixinStandardHelpOptions = true,
@@ -81,8 +88,7 @@ public final class SweepCommand implements Runnable {
     static final class Plan extends OnFile implements Callable<Integer> {
         @Override
         public Integer call() {
-            Sweep sweep = Sweep.load(file);
-            sweep.checkFolder();
+            Sweep sweep = loadChecked();
             PrintWriter out = out();
             out.printf("sweep %s: %d tasks, base %s, folder %s%n", sweep.name(), sweep.tasks().size(),
                     sweep.baseConfig(), sweep.folder());
@@ -104,8 +110,7 @@ public final class SweepCommand implements Runnable {
     static final class Status extends OnFile implements Callable<Integer> {
         @Override
         public Integer call() {
-            Sweep sweep = Sweep.load(file);
-            sweep.checkFolder();
+            Sweep sweep = loadChecked();
             PrintWriter out = out();
             Map<String, Integer> counts = new LinkedHashMap<>();
             for (String s : List.of(RunStatus.DONE, RunStatus.RUNNING, RunStatus.INTERRUPTED, RunStatus.FAILED,
@@ -163,7 +168,8 @@ public final class SweepCommand implements Runnable {
             description = "Run every unfinished grid point on this machine (resuming interrupted ones).")
     static final class Local extends OnFile implements Callable<Integer> {
         @Option(names = {"-j", "--jobs"}, paramLabel = "N", defaultValue = "1",
-                description = "tasks at a time; N > 1 starts one JVM per task (logs in <folder>/local-logs/)")
+                description = "tasks at a time; N > 1 starts one JVM per task with OMP_NUM_THREADS = cores / N "
+                        + "unless set (logs in <folder>/local-logs/)")
         int jobs;
 
         @Override
@@ -190,6 +196,10 @@ public final class SweepCommand implements Runnable {
                     failed.size(), failed.isEmpty() ? "" : " " + failed, stopped);
             out().flush();
             return !failed.isEmpty() ? 1 : stopped > 0 || codes.size() < todo.size() ? StopSignal.EXIT_CODE : 0;
+        }
+
+        int threadsPerTask() {
+            return Math.max(1, Runtime.getRuntime().availableProcessors() / jobs);
         }
 
         private Map<Integer, Integer> inProcess(List<Sweep.Task> todo, StopSignal stop) {
@@ -231,8 +241,12 @@ public final class SweepCommand implements Runnable {
                     command.add(String.valueOf(t.index()));
                     Path log = logs.resolve("task-" + t.index() + ".log");
                     LOG.info("task {}: {} -> {} (log {})", t.index(), t.label(), t.runDirectory(), log);
-                    Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+                    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                    // share the cores instead of each JVM starting one OpenMP thread per core (oversubscription
+                    // with spinning OpenMP threads slows every task down many times)
+                    pb.environment().putIfAbsent("OMP_NUM_THREADS", String.valueOf(threadsPerTask()));
+                    Process p = pb.start();
                     running.add(p);
                     int code = p.waitFor();
                     running.remove(p);
@@ -298,8 +312,7 @@ public final class SweepCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException, InterruptedException {
-            Sweep sweep = Sweep.load(file);
-            sweep.checkFolder();
+            Sweep sweep = loadChecked();
             if (noGres && gres != null) {
                 throw new SweepException("give either --no-gres or --gres, not both");
             }
