@@ -9,12 +9,12 @@ import picocli.CommandLine.Command;
 
 /**
  * Entry point: {@code mvn exec:java -Dconfig=quickstart.yaml} runs {@code train --config quickstart.yaml}.
- * Exit codes: 0 done; 1 unexpected error; 2 bad command line, config, data or run directory; 3 training diverged;
+ * Exit codes: 0 done; 1 unexpected error; 2 bad command line, config, experiment file, data or run directory; 3 training diverged;
  * 75 stopped by SIGTERM/SIGINT after writing a checkpoint (rerun to resume).
  */
 @Command(name = "speedlimits", mixinStandardHelpOptions = true,
         description = "Speed limits for deep learning: full-batch GD experiments and analysis.",
-        subcommands = {TrainCommand.class, org.speedlimits.linreg.LinregCommand.class})
+        subcommands = {TrainCommand.class, SweepCommand.class, org.speedlimits.linreg.LinregCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
     public static final int EXIT_DIVERGED = 3;
@@ -28,7 +28,8 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            int code = e instanceof ConfigException || e instanceof DataException || e instanceof RunStateException ? EXIT_BAD_INPUT
+            int code = e instanceof ConfigException || e instanceof DataException || e instanceof RunStateException
+                    || e instanceof org.speedlimits.sweep.SweepException ? EXIT_BAD_INPUT
                     : e instanceof DivergenceException ? EXIT_DIVERGED : 1;
             cmd.getErr().println("error: " + e.getMessage());
             if (code == 1) {

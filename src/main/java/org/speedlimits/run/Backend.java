@@ -50,6 +50,8 @@ public final class Backend {
                         + "run the CPU build (plain `mvn`, without -Pcuda) or check nvidia-smi / CUDA_VISIBLE_DEVICES");
             }
             described.put("gpus", devices.toString());
+            described.putAll(EnvironmentInfo.cudaDescription(devices, EnvironmentInfo.nvidiaDriverVersion(),
+                    EnvironmentInfo.cudaVersion("cudaRuntimeGetVersion"), EnvironmentInfo.cudaVersion("cudaDriverGetVersion")));
         }
         LOG.info("ND4J backend {} ({}), BLAS {} with {} threads, oneDNN helpers {}", described.get("backend"),
                 described.get("backend_class"), described.get("blas_vendor"), described.get("blas_threads"),

@@ -36,6 +36,66 @@ public final class EnvironmentInfo {
         return env;
     }
 
+    /**
+     * The CUDA part of env.json, from ND4J's device list ({@code cuda.devicesInformation}: maps with cuda.deviceName,
+     * cuda.deviceMajor/Minor, cuda.totalMemory), the driver version and the CUDA runtime/driver API versions
+     * (CUDA's integer form 1000*major + 10*minor). Only called with the CUDA backend, so the CPU build never touches CUDA.
+     */
+    static Map<String, Object> cudaDescription(Object devices, String driverVersion, Integer runtimeVersion, Integer driverApiVersion) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        java.util.List<String> names = new java.util.ArrayList<>();
+        java.util.List<String> capabilities = new java.util.ArrayList<>();
+        if (devices instanceof java.util.List<?> list) {
+            for (Object d : list) {
+                if (d instanceof Map<?, ?> m) {
+                    names.add(String.valueOf(m.get("cuda.deviceName")));
+                    capabilities.add("sm_" + m.get("cuda.deviceMajor") + m.get("cuda.deviceMinor"));
+                }
+            }
+        }
+        out.put("gpu_names", names);
+        out.put("gpu_compute_capabilities", capabilities);
+        out.put("gpu_driver_version", driverVersion);
+        out.put("cuda_runtime_version", versionText(runtimeVersion));
+        out.put("cuda_driver_api_version", versionText(driverApiVersion));
+        out.put("nd4j_cuda_build", "11.6 (kernels sm_37..sm_86)");
+        return out;
+    }
+
+    private static String versionText(Integer v) {
+        return v == null ? "unknown" : (v / 1000) + "." + (v % 1000) / 10;
+    }
+
+    /** {@code cudaRuntimeGetVersion} / {@code cudaDriverGetVersion} through bytedeco's cudart, by reflection (absent on CPU). */
+    static Integer cudaVersion(String function) {
+        try {
+            Class<?> cudart = Class.forName("org.bytedeco.cuda.global.cudart");
+            int[] version = new int[1];
+            Object status = cudart.getMethod(function, int[].class).invoke(null, (Object) version);
+            return Integer.valueOf(0).equals(status) ? version[0] : null;
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /** The NVIDIA driver version as nvidia-smi reports it, or "unknown". */
+    static String nvidiaDriverVersion() {
+        try {
+            Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0 || out.isEmpty()) {
+                return "unknown";
+            }
+            return out.lines().findFirst().orElse("unknown").trim();
+        } catch (IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
     public static void write(Path file, Map<String, Object> env) throws IOException {
         RunDirectory.writeAtomically(file, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(env) + "\n");

@@ -96,7 +96,7 @@ public record RunDirectory(Path path) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    static String canonicalJson(ObjectNode node) {
+    public static String canonicalJson(ObjectNode node) {
         try {
             ObjectMapper mapper = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
             return mapper.writeValueAsString(mapper.treeToValue(node, java.util.Map.class));
@@ -105,7 +105,7 @@ public record RunDirectory(Path path) {
         }
     }
 
-    static String sha256(String text) {
+    public static String sha256(String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
