@@ -1,0 +1,235 @@
+package org.speedlimits.analysis;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The speed-limit quantities of one seed ensemble (a {@link RunSet.Group}): measured curves per seed and as mean/std,
+ * the warm start (first epoch where the SEED-MEAN test accuracy reaches the threshold) and its anchor, the NTK-theory
+ * predictions and the power-law exponents of the spectra.
+ */
+public final class GroupAnalysis {
+    /** Theory is evaluated at most at this many (log-spaced) epochs: each point costs one pass over m modes. */
+    static final int THEORY_POINTS = 400;
+
+    public final RunSet.Group group;
+    public final double[] epoch, time;
+    public final SeedStats trainLoss, testAcc, cold, geo;
+    /** Null when there is no warm start (threshold never reached or no anchor after it; see warmNote). */
+    public final SeedStats warm;
+    public final long warmEpoch, anchorEpoch;
+    public final String warmNote;
+    /** Seed-mean theory curves (NaN where not evaluated or no NTK data). */
+    public final double[] theoryCold, theoryGeo, theoryWarm, theoryDist2;
+    public final NtkSummary ntkInit, ntkWarm;
+    public final boolean warmIsError;
+
+    /** Power-law exponents (mean over seeds) of one NTK epoch. */
+    public record NtkSummary(long epoch, double alpha, double delta, String fitRange, int seeds, List<NtkSpectrum> spectra) {
+        public String regime() {
+            return PowerLawFit.regime(delta);
+        }
+    }
+
+    public GroupAnalysis(RunSet.Group group, double warmThreshold) {
+        this.group = group;
+        List<RunData> runs = group.runs();
+        RunData first = runs.get(0);
+        epoch = first.epoch;
+        time = first.time;
+        trainLoss = SeedStats.of(runs.stream().map(r -> r.trainLoss).toList());
+        testAcc = SeedStats.of(runs.stream().map(r -> r.testAcc).toList());
+        cold = SeedStats.of(runs.stream().map(GroupAnalysis::coldInefficiency).toList());
+        geo = SeedStats.of(runs.stream().map(GroupAnalysis::geometricRatio).toList());
+
+        long tw = firstReaching(epoch, testAcc.mean(), warmThreshold);
+        warmEpoch = tw;
+        long anchor = -1;
+        String note = "";
+        boolean error = false;
+        if (tw < 0) {
+            note = String.format("seed-mean test accuracy never reaches %.3g (max %.3g): no warm start", warmThreshold, max(testAcc.mean()));
+        } else {
+            TreeSet<Long> common = new TreeSet<>(first.anchors.keySet());
+            common.add(0L); // dist2_init is the anchor at epoch 0
+            runs.forEach(r -> {
+                TreeSet<Long> own = new TreeSet<>(r.anchors.keySet());
+                own.add(0L);
+                common.retainAll(own);
+            });
+            Long a = common.ceiling(tw);
+            if (a == null || a >= first.lastEpoch()) {
+                error = true;
+                note = "warm start at epoch " + tw + " (seed-mean test accuracy >= " + warmThreshold + ") but no recorded anchor at or after it"
+                        + " before the last epoch (anchors in all runs: " + common + "); rerun with hooks.anchors including an epoch >= " + tw;
+            } else {
+                anchor = a;
+                if (a > tw) note = "anchor " + a + " is the first recorded anchor after the warm-start epoch " + tw;
+            }
+        }
+        anchorEpoch = anchor;
+        warmIsError = error;
+        warmNote = note;
+        long s = anchor;
+        warm = anchor < 0 ? null : SeedStats.of(runs.stream().map(r -> warmInefficiency(r, s)).toList());
+
+        int[] theoryRows = logSpacedRows(epoch, THEORY_POINTS);
+        ntkInit = spectra(runs, 0L);
+        theoryDist2 = nanArray(epoch.length);
+        theoryCold = nanArray(epoch.length);
+        theoryGeo = nanArray(epoch.length);
+        if (ntkInit != null) {
+            fillColdTheory(runs, theoryRows);
+        }
+        ntkWarm = anchor < 0 ? null : spectra(runs, nearestNtkEpoch(first, anchor));
+        theoryWarm = nanArray(epoch.length);
+        if (ntkWarm != null && ntkWarm.epoch() > 0) {
+            fillWarmTheory(runs, theoryRows, first.row(anchor));
+        }
+    }
+
+    static double[] coldInefficiency(RunData r) {
+        double[] out = new double[r.rows()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = i == 0 ? Double.NaN : r.time[i] * (r.trainLoss[0] - r.trainLoss[i]) / r.dist2Init[i];
+        }
+        return out;
+    }
+
+    /** (t - t_s)(L_s - L_t)/|theta_t - theta_s|^2 after the anchor s; NaN up to s. */
+    static double[] warmInefficiency(RunData r, long anchor) {
+        double[] d2 = anchor == 0 ? r.dist2Init : r.anchors.get(anchor);
+        int s = r.row(anchor);
+        if (s < 0) throw new AnalysisException(r.dir + ": metrics.csv has no row for anchor epoch " + anchor);
+        double[] out = nanArray(r.rows());
+        for (int i = s + 1; i < out.length; i++) {
+            out[i] = (r.time[i] - r.time[s]) * (r.trainLoss[s] - r.trainLoss[i]) / d2[i];
+        }
+        return out;
+    }
+
+    static double[] geometricRatio(RunData r) {
+        double[] out = new double[r.rows()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = i == 0 ? Double.NaN : r.pathLength[i] / Math.sqrt(r.dist2Init[i]);
+        }
+        return out;
+    }
+
+    /** First epoch after 0 (epoch 0 is the cold start) where {@code acc} (the seed mean; NaN = not measured) reaches the threshold, or -1. */
+    static long firstReaching(double[] epochs, double[] acc, double threshold) {
+        for (int i = 0; i < acc.length; i++) {
+            if (epochs[i] > 0 && !Double.isNaN(acc[i]) && acc[i] >= threshold) return (long) epochs[i];
+        }
+        return -1;
+    }
+
+    private static double max(double[] v) {
+        double m = Double.NaN;
+        for (double x : v) if (!Double.isNaN(x) && !(x <= m)) m = x;
+        return m;
+    }
+
+    static double[] nanArray(int n) {
+        double[] a = new double[n];
+        java.util.Arrays.fill(a, Double.NaN);
+        return a;
+    }
+
+    /** Row indices: row 0, up to {@code points} log-spaced epochs, and the last row. */
+    static int[] logSpacedRows(double[] epochs, int points) {
+        TreeSet<Integer> rows = new TreeSet<>(List.of(0, epochs.length - 1));
+        double last = epochs[epochs.length - 1];
+        for (int p = 0; p < points && last >= 1; p++) {
+            double target = Math.pow(last, p / (double) (points - 1));
+            int i = java.util.Arrays.binarySearch(epochs, target);
+            i = i >= 0 ? i : Math.min(epochs.length - 1, -i - 1);
+            rows.add(i);
+        }
+        return rows.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The NTK epoch of the first run closest to {@code target} (ties: the later one), or -1 without NTK data. */
+    static long nearestNtkEpoch(RunData run, long target) {
+        Long lo = run.ntk.floorKey(target), hi = run.ntk.ceilingKey(target);
+        if (lo == null && hi == null) return -1;
+        if (lo == null) return hi;
+        if (hi == null) return lo;
+        return target - lo < hi - target ? lo : hi;
+    }
+
+    /** Power-law fits of the spectra at {@code ntkEpoch} of every run that has it; null if none. */
+    static NtkSummary spectra(List<RunData> runs, long ntkEpoch) {
+        List<NtkSpectrum> found = new ArrayList<>();
+        for (RunData r : runs) {
+            NtkSpectrum s = r.ntk.get(ntkEpoch);
+            if (s != null) found.add(s);
+        }
+        if (found.isEmpty()) return null;
+        List<Double> alphas = new ArrayList<>(), deltas = new ArrayList<>();
+        String range = "";
+        for (NtkSpectrum s : found) {
+            int[] k = PowerLawFit.defaultRange(s.size());
+            if (k[1] <= k[0]) continue;
+            PowerLawFit a = PowerLawFit.fit(s.eigenvalue(), k[0], k[1]);
+            PowerLawFit d = PowerLawFit.fit(s.proj2(), k[0], k[1]);
+            alphas.add(a.exponent());
+            deltas.add(d.exponent());
+            range = a.range();
+        }
+        return new NtkSummary(ntkEpoch, SeedStats.scalar(alphas)[0], SeedStats.scalar(deltas)[0], range, found.size(), found);
+    }
+
+    private void fillColdTheory(List<RunData> runs, int[] rows) {
+        double[] times = new double[rows.length];
+        for (int j = 0; j < rows.length; j++) times[j] = time[rows[j]];
+        List<double[]> ineff = new ArrayList<>(), geoRatio = new ArrayList<>(), dist2 = new ArrayList<>();
+        for (RunData r : runs) {
+            NtkSpectrum s = r.ntk.get(0L);
+            if (s == null) continue;
+            NtkTheory theory = new NtkTheory(s.eigenvalue(), s.proj2(), r.lossFactor());
+            double[] length = theory.pathLength(times);
+            double[] i = new double[rows.length], g = new double[rows.length], d = new double[rows.length];
+            for (int j = 0; j < rows.length; j++) {
+                d[j] = theory.dist2(times[j]);
+                i[j] = times[j] > 0 ? theory.inefficiency(times[j]) : Double.NaN;
+                g[j] = times[j] > 0 ? length[j] / Math.sqrt(d[j]) : Double.NaN;
+            }
+            ineff.add(i);
+            geoRatio.add(g);
+            dist2.add(d);
+        }
+        scatter(SeedStats.of(ineff).mean(), rows, theoryCold);
+        scatter(SeedStats.of(geoRatio).mean(), rows, theoryGeo);
+        scatter(SeedStats.of(dist2).mean(), rows, theoryDist2);
+    }
+
+    private void fillWarmTheory(List<RunData> runs, int[] rows, int anchorRow) {
+        int[] after = java.util.Arrays.stream(rows).filter(i -> i > anchorRow).toArray();
+        if (after.length == 0) return;
+        List<double[]> ineff = new ArrayList<>();
+        for (RunData r : runs) {
+            NtkSpectrum s = r.ntk.get(ntkWarm.epoch());
+            if (s == null) continue;
+            NtkTheory theory = new NtkTheory(s.eigenvalue(), s.proj2(), r.lossFactor());
+            double[] i = new double[after.length];
+            for (int j = 0; j < after.length; j++) i[j] = theory.inefficiency(time[after[j]] - time[anchorRow]);
+            ineff.add(i);
+        }
+        scatter(SeedStats.of(ineff).mean(), after, theoryWarm);
+    }
+
+    private static void scatter(double[] values, int[] rows, double[] into) {
+        for (int j = 0; j < rows.length; j++) into[rows[j]] = values[j];
+    }
+
+    public int seeds() {
+        return group.runs().size();
+    }
+
+    public Map<String, String> keys() {
+        return group.keys();
+    }
+}
