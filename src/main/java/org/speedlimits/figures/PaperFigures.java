@@ -67,6 +67,8 @@ public final class PaperFigures {
         theory(ineff, "NTK theory, cold", main, rows, main.theoryCold, PALETTE[0]);
         theory(ineff, "NTK theory, warm", main, rows, main.theoryWarm, PALETTE[1]);
         line(ineff, "speed limit = 1", new double[]{main.epoch[1], main.epoch[main.epoch.length - 1]}, new double[]{1, 1}, Color.GRAY, true);
+        ineff.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        linearIfNarrow(ineff);
         files.save("fig1b_inefficiency", ineff);
 
         try {
@@ -86,6 +88,7 @@ public final class PaperFigures {
             band(geo, ga.group.label(), ga, r, ga.geo, c);
             theory(geo, "NTK theory " + ga.group.label(), ga, r, ga.theoryGeo, c);
         }
+        geo.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         files.save("fig1e_geometric_ratio", geo);
 
         if (main.ntkInit != null) {
@@ -125,6 +128,8 @@ public final class PaperFigures {
 
     private static XYChart inefficiencyVsN(Analysis analysis) {
         XYChart chart = chart("(d) inefficiency at the final epoch vs n", "training-set size n", "t ΔL / |Δθ|² at the last epoch", true, false);
+        chart.getStyler().setXAxisDecimalPattern("#");
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         List<String> variants = analysis.groups.stream().map(PaperFigures::variant).distinct().toList();
         int color = 0;
         for (String v : variants) {
@@ -151,6 +156,23 @@ public final class PaperFigures {
             }
         }
         return chart;
+    }
+
+    /** A log y axis labels only decades: data within less than a factor 30 reads better on a linear axis. */
+    private static void linearIfNarrow(XYChart chart) {
+        double lo = Double.MAX_VALUE, hi = 0;
+        for (XYSeries s : chart.getSeriesMap().values()) {
+            for (double y : s.getYData()) {
+                if (y > 0 && Double.isFinite(y)) {
+                    lo = Math.min(lo, y);
+                    hi = Math.max(hi, y);
+                }
+            }
+        }
+        if (hi > 0 && hi / lo < 30) {
+            chart.getStyler().setYAxisLogarithmic(false);
+            chart.getStyler().setYAxisDecimalPattern("#0.###");
+        }
     }
 
     /** The group label without the n part (other differing keys), e.g. " model.width=8". */
