@@ -151,9 +151,13 @@ public final class GroupAnalysis {
         return rows.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** The NTK epoch of the first run closest to {@code target} (ties: the later one), or -1 without NTK data. */
+    /**
+     * The NTK epoch (> 0: epoch 0 is the cold start) of the first run closest to {@code target} (ties: the later
+     * one), or -1 if there is none.
+     */
     static long nearestNtkEpoch(RunData run, long target) {
-        Long lo = run.ntk.floorKey(target), hi = run.ntk.ceilingKey(target);
+        java.util.NavigableMap<Long, NtkSpectrum> later = run.ntk.tailMap(1L, true);
+        Long lo = later.floorKey(target), hi = later.ceilingKey(target);
         if (lo == null && hi == null) return -1;
         if (lo == null) return hi;
         if (hi == null) return lo;

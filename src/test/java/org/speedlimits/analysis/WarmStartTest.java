@@ -77,6 +77,22 @@ class WarmStartTest {
     }
 
     @Test
+    void warmNtkSpectrumIsNeverTheInitialOne() throws Exception {
+        LinearModelRuns model = new LinearModelRuns(8, 10, 2, "mean", 0.5, 5);
+        List<Path> dirs = new ArrayList<>();
+        for (long seed = 0; seed < 2; seed++) {
+            long s = seed;
+            dirs.add(model.write(tmp.resolve("ntk0-s" + seed), new LinearModelRuns.Spec(seed, 100, new long[]{45},
+                    new long[]{0}, e -> accuracy(s, e), "done")));
+        }
+        GroupAnalysis g = Analysis.of(dirs, 0.12).groups.get(0);
+        assertEquals(45, g.anchorEpoch);
+        assertTrue(g.ntkInit != null && g.ntkWarm == null, "only epoch-0 spectra: no warm-start NTK analysis");
+        assertTrue(Double.isNaN(g.theoryWarm[g.epoch.length - 1]));
+        assertTrue(Analysis.of(dirs, 0.12).summaryRows().get(1).contains("no NTK spectrum near the anchor"));
+    }
+
+    @Test
     void thresholdNeverReachedIsANoteNotAnError() throws Exception {
         GroupAnalysis g = Analysis.of(runs(new long[]{10, 30, 45}), 0.5).groups.get(0);
         assertEquals(-1, g.warmEpoch);
