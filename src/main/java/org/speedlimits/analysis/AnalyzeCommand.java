@@ -38,9 +38,17 @@ public class AnalyzeCommand implements Callable<Integer> {
         return first.resolve("analysis");
     }
 
+    /**
+     * The run directories to analyse. TODO(lead, sweep merge): add {@code @Option --sweep FILE}, make --runs optional
+     * (exactly one of the two), and return {@code Sweep.load(sweep).tasks()} mapped to {@code runDirectory()} here.
+     */
+    protected List<Path> runDirectories() {
+        return RunSet.discover(runs);
+    }
+
     @Override
     public Integer call() {
-        Analysis a = analyze(RunSet.discover(runs), outDir());
+        Analysis a = analyze(runDirectories(), outDir());
         return a.errors().isEmpty() ? 0 : org.speedlimits.cli.Main.EXIT_BAD_INPUT;
     }
 }

@@ -47,11 +47,11 @@ public final class RunSet {
                 throw new AnalysisException("run path " + p + " does not exist");
             }
             if (isRunCandidate(p)) {
-                runs.add(p.normalize());
+                runs.add(p.toAbsolutePath().normalize());
                 continue;
             }
             try (Stream<Path> walk = Files.walk(p, 3)) {
-                walk.filter(Files::isDirectory).filter(RunSet::isRunCandidate).forEach(d -> runs.add(d.normalize()));
+                walk.filter(Files::isDirectory).filter(RunSet::isRunCandidate).forEach(d -> runs.add(d.toAbsolutePath().normalize()));
             } catch (IOException e) {
                 throw new AnalysisException("cannot list " + p + ": " + e.getMessage(), e);
             }

@@ -2,7 +2,6 @@ package org.speedlimits.figures;
 
 import org.speedlimits.analysis.Analysis;
 import org.speedlimits.analysis.AnalyzeCommand;
-import org.speedlimits.analysis.RunSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,6 +29,6 @@ public final class FiguresCommand extends AnalyzeCommand {
 
     @Override
     public Integer call() {
-        return figures(RunSet.discover(runs), outDir());
+        return figures(runDirectories(), outDir());
     }
 }
