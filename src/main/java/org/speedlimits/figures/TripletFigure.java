@@ -101,8 +101,8 @@ final class TripletFigure {
         double depth = y1 * Math.cos(ELEVATION) - z * Math.sin(ELEVATION);
         double up = y1 * Math.sin(ELEVATION) + z * Math.cos(ELEVATION);
         double f = CAMERA / (CAMERA + depth);
-        double scale = 0.28 * CELL_W;
-        return new double[]{ox + CELL_W / 2.0 + scale * f * x1, oy + CELL_H / 2.0 - 10 - scale * f * up};
+        double scale = 0.22 * CELL_W;
+        return new double[]{ox + CELL_W / 2.0 + scale * f * x1, oy + CELL_H / 2.0 - 22 - scale * f * up};
     }
 
     private void paintCell(Graphics2D g, Triplet t, int ox, int oy) {
