@@ -67,7 +67,7 @@ public final class Analysis {
                         num(ineff == null ? Double.NaN : ineff.lastMean()), num(ineff == null ? Double.NaN : ineff.lastStd()),
                         num(theory), num(g.testAcc.lastMean()), num(g.testAcc.lastStd()),
                         cold ? num(g.geo.lastMean()) : "", cold ? num(g.geo.lastStd()) : "",
-                        ntk == null ? "" : Long.toString(ntk.epoch()), num(ntk == null ? Double.NaN : ntk.alpha()),
+                        ntk == null ? "" : ntk.epochs(), num(ntk == null ? Double.NaN : ntk.alpha()),
                         num(ntk == null ? Double.NaN : ntk.delta()), ntk == null ? "" : ntk.fitRange(),
                         ntk == null ? "" : quote(ntk.regime()),
                         g.warmEpoch < 0 ? "" : Long.toString(g.warmEpoch), g.anchorEpoch < 0 ? "" : Long.toString(g.anchorEpoch),

@@ -26,8 +26,12 @@ public final class GroupAnalysis {
     public final NtkSummary ntkInit, ntkWarm;
     public final boolean warmIsError;
 
-    /** Power-law exponents (mean over seeds) of one NTK epoch. */
-    public record NtkSummary(long epoch, double alpha, double delta, String fitRange, int seeds, List<NtkSpectrum> spectra) {
+    /**
+     * Power-law exponents (mean over seeds) of the spectra at one NTK epoch per run ({@code epoch}: the first run's;
+     * {@code epochs}: all distinct ones, e.g. "2000" or "1990/2010").
+     */
+    public record NtkSummary(long epoch, String epochs, double alpha, double delta, String fitRange, int seeds,
+                             List<NtkSpectrum> spectra, List<RunData> runs) {
         public String regime() {
             return PowerLawFit.regime(delta);
         }
@@ -76,17 +80,18 @@ public final class GroupAnalysis {
         warm = anchor < 0 ? null : SeedStats.of(runs.stream().map(r -> warmInefficiency(r, s)).toList());
 
         int[] theoryRows = logSpacedRows(epoch, THEORY_POINTS);
-        ntkInit = spectra(runs, 0L);
+        ntkInit = spectra(runs, r -> 0L);
         theoryDist2 = nanArray(epoch.length);
         theoryCold = nanArray(epoch.length);
         theoryGeo = nanArray(epoch.length);
         if (ntkInit != null) {
-            fillColdTheory(runs, theoryRows);
+            fillColdTheory(theoryRows);
         }
-        ntkWarm = anchor < 0 ? null : spectra(runs, nearestNtkEpoch(first, anchor));
+        // each run's own NTK epoch closest to the anchor (the NTK stage may pick a warm epoch per run)
+        ntkWarm = anchor < 0 ? null : spectra(runs, r -> nearestNtkEpoch(r, s));
         theoryWarm = nanArray(epoch.length);
-        if (ntkWarm != null && ntkWarm.epoch() > 0) {
-            fillWarmTheory(runs, theoryRows, first.row(anchor));
+        if (ntkWarm != null) {
+            fillWarmTheory(theoryRows, first.row(anchor));
         }
     }
 
@@ -164,12 +169,16 @@ public final class GroupAnalysis {
         return target - lo < hi - target ? lo : hi;
     }
 
-    /** Power-law fits of the spectra at {@code ntkEpoch} of every run that has it; null if none. */
-    static NtkSummary spectra(List<RunData> runs, long ntkEpoch) {
+    /** Power-law fits of each run's spectrum at the epoch {@code choose} picks for it; null if no run has one. */
+    static NtkSummary spectra(List<RunData> runs, java.util.function.ToLongFunction<RunData> choose) {
         List<NtkSpectrum> found = new ArrayList<>();
+        List<RunData> with = new ArrayList<>();
         for (RunData r : runs) {
-            NtkSpectrum s = r.ntk.get(ntkEpoch);
-            if (s != null) found.add(s);
+            NtkSpectrum s = r.ntk.get(choose.applyAsLong(r));
+            if (s != null) {
+                found.add(s);
+                with.add(r);
+            }
         }
         if (found.isEmpty()) return null;
         List<Double> alphas = new ArrayList<>(), deltas = new ArrayList<>();
@@ -183,16 +192,18 @@ public final class GroupAnalysis {
             deltas.add(d.exponent());
             range = a.range();
         }
-        return new NtkSummary(ntkEpoch, SeedStats.scalar(alphas)[0], SeedStats.scalar(deltas)[0], range, found.size(), found);
+        String epochs = String.join("/", found.stream().map(sp -> Long.toString(sp.epoch())).distinct().toList());
+        return new NtkSummary(found.get(0).epoch(), epochs, SeedStats.scalar(alphas)[0], SeedStats.scalar(deltas)[0], range,
+                found.size(), found, with);
     }
 
-    private void fillColdTheory(List<RunData> runs, int[] rows) {
+    private void fillColdTheory(int[] rows) {
         double[] times = new double[rows.length];
         for (int j = 0; j < rows.length; j++) times[j] = time[rows[j]];
         List<double[]> ineff = new ArrayList<>(), geoRatio = new ArrayList<>(), dist2 = new ArrayList<>();
-        for (RunData r : runs) {
-            NtkSpectrum s = r.ntk.get(0L);
-            if (s == null) continue;
+        for (int q = 0; q < ntkInit.runs().size(); q++) {
+            RunData r = ntkInit.runs().get(q);
+            NtkSpectrum s = ntkInit.spectra().get(q);
             NtkTheory theory = new NtkTheory(s.eigenvalue(), s.proj2(), r.lossFactor());
             double[] length = theory.pathLength(times);
             double[] i = new double[rows.length], g = new double[rows.length], d = new double[rows.length];
@@ -210,13 +221,13 @@ public final class GroupAnalysis {
         scatter(SeedStats.of(dist2).mean(), rows, theoryDist2);
     }
 
-    private void fillWarmTheory(List<RunData> runs, int[] rows, int anchorRow) {
+    private void fillWarmTheory(int[] rows, int anchorRow) {
         int[] after = java.util.Arrays.stream(rows).filter(i -> i > anchorRow).toArray();
         if (after.length == 0) return;
         List<double[]> ineff = new ArrayList<>();
-        for (RunData r : runs) {
-            NtkSpectrum s = r.ntk.get(ntkWarm.epoch());
-            if (s == null) continue;
+        for (int q = 0; q < ntkWarm.runs().size(); q++) {
+            RunData r = ntkWarm.runs().get(q);
+            NtkSpectrum s = ntkWarm.spectra().get(q);
             NtkTheory theory = new NtkTheory(s.eigenvalue(), s.proj2(), r.lossFactor());
             double[] i = new double[after.length];
             for (int j = 0; j < after.length; j++) i[j] = theory.inefficiency(time[after[j]] - time[anchorRow]);

@@ -95,7 +95,7 @@ public final class PaperFigures {
             XYChart overlap = chart("(f) residue overlap with NTK eigenvectors" + who, "eigen-index k", "overlap (v_kᵀr)² / |r|² (seed mean)", true, true);
             spectrumSeries(overlap, "at init (epoch 0)", main.ntkInit.spectra(), NtkSpectrum::overlap, PALETTE[0]);
             if (main.ntkWarm != null) {
-                spectrumSeries(overlap, "at warm start (epoch " + main.ntkWarm.epoch() + ")", main.ntkWarm.spectra(), NtkSpectrum::overlap, PALETTE[1]);
+                spectrumSeries(overlap, "at warm start (epoch " + main.ntkWarm.epochs() + ")", main.ntkWarm.spectra(), NtkSpectrum::overlap, PALETTE[1]);
             } else {
                 notes.add("fig1f: no NTK spectrum near the warm start of " + main.group.label());
             }
