@@ -79,7 +79,9 @@ public final class Analysis {
 
     public static final String CURVE_HEADER = "epoch,time,train_loss_mean,train_loss_std,test_acc_mean,test_acc_std,"
             + "ineff_cold_mean,ineff_cold_std,ineff_warm_mean,ineff_warm_std,geo_ratio_mean,geo_ratio_std,"
-            + "theory_ineff_cold,theory_ineff_warm,theory_geo_ratio,theory_dist2_init";
+            + "theory_ineff_cold,theory_ineff_warm,theory_geo_ratio,"
+            + "loss_drop_mean,loss_drop_std,dist2_init_mean,dist2_init_std,path_length_mean,path_length_std,"
+            + "theory_loss_drop,theory_dist2_init,theory_path_length";
 
     public static List<String> curveRows(GroupAnalysis g) {
         List<String> rows = new ArrayList<>();
@@ -89,7 +91,10 @@ public final class Analysis {
                     num(g.cold.mean()[i]), num(g.cold.std()[i]),
                     num(g.warm == null ? Double.NaN : g.warm.mean()[i]), num(g.warm == null ? Double.NaN : g.warm.std()[i]),
                     num(g.geo.mean()[i]), num(g.geo.std()[i]),
-                    num(g.theoryCold[i]), num(g.theoryWarm[i]), num(g.theoryGeo[i]), num(g.theoryDist2[i])));
+                    num(g.theoryCold[i]), num(g.theoryWarm[i]), num(g.theoryGeo[i]),
+                    num(g.lossDrop.mean()[i]), num(g.lossDrop.std()[i]), num(g.dist2Init.mean()[i]), num(g.dist2Init.std()[i]),
+                    num(g.pathLength.mean()[i]), num(g.pathLength.std()[i]),
+                    num(g.theoryLossDrop[i]), num(g.theoryDist2[i]), num(g.theoryPathLength[i])));
         }
         return rows;
     }

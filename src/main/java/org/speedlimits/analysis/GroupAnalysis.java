@@ -22,7 +22,9 @@ public final class GroupAnalysis {
     public final long warmEpoch, anchorEpoch;
     public final String warmNote;
     /** Seed-mean theory curves (NaN where not evaluated or no NTK data). */
-    public final double[] theoryCold, theoryGeo, theoryWarm, theoryDist2;
+    public final double[] theoryCold, theoryGeo, theoryWarm, theoryDist2, theoryLossDrop, theoryPathLength;
+    /** Measured L_0 - L_t, |theta_t - theta_0|^2 and l_gamma(t). */
+    public final SeedStats lossDrop, dist2Init, pathLength;
     public final NtkSummary ntkInit, ntkWarm;
     public final boolean warmIsError;
 
@@ -47,6 +49,9 @@ public final class GroupAnalysis {
         testAcc = SeedStats.of(runs.stream().map(r -> r.testAcc).toList());
         cold = SeedStats.of(runs.stream().map(GroupAnalysis::coldInefficiency).toList());
         geo = SeedStats.of(runs.stream().map(GroupAnalysis::geometricRatio).toList());
+        lossDrop = SeedStats.of(runs.stream().map(r -> java.util.Arrays.stream(r.trainLoss).map(l -> r.trainLoss[0] - l).toArray()).toList());
+        dist2Init = SeedStats.of(runs.stream().map(r -> r.dist2Init).toList());
+        pathLength = SeedStats.of(runs.stream().map(r -> r.pathLength).toList());
 
         long tw = firstReaching(epoch, testAcc.mean(), warmThreshold);
         warmEpoch = tw;
@@ -82,6 +87,8 @@ public final class GroupAnalysis {
         int[] theoryRows = logSpacedRows(epoch, THEORY_POINTS);
         ntkInit = spectra(runs, r -> 0L);
         theoryDist2 = nanArray(epoch.length);
+        theoryLossDrop = nanArray(epoch.length);
+        theoryPathLength = nanArray(epoch.length);
         theoryCold = nanArray(epoch.length);
         theoryGeo = nanArray(epoch.length);
         if (ntkInit != null) {
@@ -201,24 +208,31 @@ public final class GroupAnalysis {
         double[] times = new double[rows.length];
         for (int j = 0; j < rows.length; j++) times[j] = time[rows[j]];
         List<double[]> ineff = new ArrayList<>(), geoRatio = new ArrayList<>(), dist2 = new ArrayList<>();
+        List<double[]> drop = new ArrayList<>(), lengths = new ArrayList<>();
         for (int q = 0; q < ntkInit.runs().size(); q++) {
             RunData r = ntkInit.runs().get(q);
             NtkSpectrum s = ntkInit.spectra().get(q);
             NtkTheory theory = new NtkTheory(s.eigenvalue(), s.proj2(), r.lossFactor());
             double[] length = theory.pathLength(times);
             double[] i = new double[rows.length], g = new double[rows.length], d = new double[rows.length];
+            double[] l = new double[rows.length];
             for (int j = 0; j < rows.length; j++) {
                 d[j] = theory.dist2(times[j]);
+                l[j] = theory.lossDrop(times[j]);
                 i[j] = times[j] > 0 ? theory.inefficiency(times[j]) : Double.NaN;
                 g[j] = times[j] > 0 ? length[j] / Math.sqrt(d[j]) : Double.NaN;
             }
             ineff.add(i);
             geoRatio.add(g);
             dist2.add(d);
+            drop.add(l);
+            lengths.add(length);
         }
         scatter(SeedStats.of(ineff).mean(), rows, theoryCold);
         scatter(SeedStats.of(geoRatio).mean(), rows, theoryGeo);
         scatter(SeedStats.of(dist2).mean(), rows, theoryDist2);
+        scatter(SeedStats.of(drop).mean(), rows, theoryLossDrop);
+        scatter(SeedStats.of(lengths).mean(), rows, theoryPathLength);
     }
 
     private void fillWarmTheory(int[] rows, int anchorRow) {

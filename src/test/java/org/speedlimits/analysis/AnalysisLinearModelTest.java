@@ -53,6 +53,9 @@ class AnalysisLinearModelTest {
             assertEquals(g.geo.mean()[i], g.theoryGeo[i], 1e-6 * g.geo.mean()[i], "l_gamma/l_geo at t=" + t);
             double measuredDist2 = dirs.stream().map(RunData::load).mapToDouble(r -> r.dist2Init[(int) Math.round(t / model.eta)]).average().orElseThrow();
             assertEquals(measuredDist2, g.theoryDist2[i], 1e-8 * measuredDist2, "|theta_t - theta_0|^2 at t=" + t);
+            assertEquals(g.dist2Init.mean()[i], g.theoryDist2[i], 1e-8 * measuredDist2, "seed-mean |theta_t - theta_0|^2 at t=" + t);
+            assertEquals(g.lossDrop.mean()[i], g.theoryLossDrop[i], 1e-8 * g.lossDrop.mean()[i], "L_0 - L_t at t=" + t);
+            assertEquals(g.pathLength.mean()[i], g.theoryPathLength[i], 1e-6 * g.pathLength.mean()[i], "l_gamma at t=" + t);
             if (g.epoch[i] > 50) {
                 assertEquals(g.warm.mean()[i], g.theoryWarm[i], 1e-7 * g.warm.mean()[i], "warm inefficiency at t=" + t);
             }
