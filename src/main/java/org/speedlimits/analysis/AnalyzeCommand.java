@@ -16,7 +16,7 @@ public class AnalyzeCommand implements Callable<Integer> {
             description = "Run directories and/or folders holding them (every subfolder with config.yaml + metrics.csv).")
     protected List<Path> runs;
 
-    @Option(names = "--out", description = "Output folder (default: analysis/ next to the first --runs path).")
+    @Option(names = "--out", description = "Output folder (default: <first --runs path>/analysis).")
     protected Path out;
 
     @Option(names = "--warm-threshold", defaultValue = "0.12",
