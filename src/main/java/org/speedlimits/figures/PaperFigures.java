@@ -43,11 +43,12 @@ public final class PaperFigures {
         List<String> notes = new ArrayList<>();
         FigureFiles files = new FigureFiles(dir);
         GroupAnalysis main = analysis.groups.stream().min(Comparator.comparingLong(g -> Math.abs(g.group.n() - panelN))).orElseThrow();
-        String who = " (" + main.group.label() + ", " + main.seeds() + " seeds)";
+        String who = " (" + main.group.label() + ", " + main.seeds() + (main.seeds() == 1 ? " seed)" : " seeds)");
         int[] rows = Analysis.curveRowIndices(main);
 
         XYChart loss = chart("(a) training loss" + who, "epoch", "train loss L (1/2n Σ|f−y|²)", true, true);
         band(loss, "train loss", main, rows, main.trainLoss, PALETTE[0]);
+        linearIfNarrow(loss);
         files.save("fig1a_loss", loss);
 
         XYChart acc = chart("(a) test accuracy" + who, "epoch", "test accuracy (fraction)", true, false);
