@@ -1,5 +1,6 @@
 package org.speedlimits.cli;
 
+import org.speedlimits.analysis.AnalysisException;
 import org.speedlimits.config.ConfigException;
 import org.speedlimits.data.DataException;
 import org.speedlimits.run.RunStateException;
@@ -14,7 +15,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "speedlimits", mixinStandardHelpOptions = true,
         description = "Speed limits for deep learning: full-batch GD experiments and analysis.",
-        subcommands = {TrainCommand.class, SweepCommand.class, org.speedlimits.linreg.LinregCommand.class})
+        subcommands = {TrainCommand.class, SweepCommand.class, org.speedlimits.analysis.AnalyzeCommand.class,
+                org.speedlimits.figures.FiguresCommand.class, org.speedlimits.linreg.LinregCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
     public static final int EXIT_DIVERGED = 3;
@@ -29,7 +31,7 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             int code = e instanceof ConfigException || e instanceof DataException || e instanceof RunStateException
-                    || e instanceof org.speedlimits.sweep.SweepException ? EXIT_BAD_INPUT
+                    || e instanceof org.speedlimits.sweep.SweepException || e instanceof AnalysisException ? EXIT_BAD_INPUT
                     : e instanceof DivergenceException ? EXIT_DIVERGED : 1;
             cmd.getErr().println("error: " + e.getMessage());
             if (code == 1) {

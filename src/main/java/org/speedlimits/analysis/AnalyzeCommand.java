@@ -1,0 +1,70 @@
+package org.speedlimits.analysis;
+
+import org.speedlimits.sweep.Sweep;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code analyze (--sweep FILE | --runs DIR...) [--out DIR] [--warm-threshold 0.12]}: summary.csv, curve CSVs and a
+ * markdown table.
+ */
+@Command(name = "analyze", mixinStandardHelpOptions = true,
+        description = "Speed-limit analysis over run directories: inefficiency (cold/warm), l_gamma/l_geo, NTK theory, "
+                + "power-law fits; writes <out>/summary.csv, <out>/curves/, <out>/spectra/ and prints a table.")
+public class AnalyzeCommand implements Callable<Integer> {
+    /** Where the runs come from: an experiment file's grid points, or explicit folders. */
+    static final class Source {
+        @Option(names = "--sweep", description = "Experiment file (sweep): analyse the run directories of its grid points.")
+        Path sweep;
+
+        @Option(names = "--runs", split = ",", arity = "1..*",
+                description = "Run directories and/or folders holding them (every subfolder with config.yaml + metrics.csv).")
+        List<Path> runs;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    protected Source source;
+
+    @Option(names = "--out", description = "Output folder (default: <sweep folder>/analysis, or <first --runs path>/analysis).")
+    protected Path out;
+
+    @Option(names = "--warm-threshold", defaultValue = "0.12",
+            description = "Seed-mean test accuracy that defines the warm start (default: ${DEFAULT-VALUE}).")
+    protected double warmThreshold;
+
+    /** Runs the analysis on explicit run directories (a sweep's tasks call this too) and writes the tables. */
+    protected Analysis analyze(List<Path> runDirs, Path outDir) {
+        Analysis analysis = Analysis.of(runDirs, warmThreshold);
+        analysis.write(outDir);
+        analysis.printReport(System.out);
+        System.out.println("analysis written to " + outDir);
+        return analysis;
+    }
+
+    protected Path outDir() {
+        if (out != null) {
+            return out;
+        }
+        Path root = source.sweep != null ? Sweep.load(source.sweep).folder() : source.runs.get(0);
+        return root.toAbsolutePath().normalize().resolve("analysis");
+    }
+
+    /** The run directories to analyse: every grid point of the sweep (missing ones are reported), or --runs. */
+    protected List<Path> runDirectories() {
+        if (source.sweep != null) {
+            return Sweep.load(source.sweep).tasks().stream().map(Sweep.Task::runDirectory).toList();
+        }
+        return RunSet.discover(source.runs);
+    }
+
+    @Override
+    public Integer call() {
+        Analysis a = analyze(runDirectories(), outDir());
+        return a.errors().isEmpty() ? 0 : org.speedlimits.cli.Main.EXIT_BAD_INPUT;
+    }
+}

@@ -1,0 +1,101 @@
+package org.speedlimits.analysis;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.speedlimits.cli.Main;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The warm start is the first epoch where the SEED-MEAN test accuracy reaches the threshold, not any one seed's. */
+class WarmStartTest {
+    @TempDir
+    Path tmp;
+
+    /** Seed s reaches 0.12 at epoch 10 * (1 + 3 s): 10, 40, 70; accuracy 0.05 before and 0.2 after. */
+    private static double accuracy(long seed, long epoch) {
+        if (epoch % 5 != 0) return Double.NaN;
+        return epoch >= 10 * (1 + 3 * seed) ? 0.2 : 0.05;
+    }
+
+    private List<Path> runs(long[] anchors) throws Exception {
+        LinearModelRuns model = new LinearModelRuns(8, 10, 2, "mean", 0.5, 5);
+        List<Path> dirs = new ArrayList<>();
+        for (long seed = 0; seed < 3; seed++) {
+            long s = seed;
+            dirs.add(model.write(tmp.resolve("a" + anchors.length + "-s" + seed),
+                    new LinearModelRuns.Spec(seed, 100, anchors, new long[0], e -> accuracy(s, e), "done")));
+        }
+        return dirs;
+    }
+
+    @Test
+    void warmStartUsesTheSeedMeanAndTheFirstAnchorAfterIt() throws Exception {
+        GroupAnalysis g = Analysis.of(runs(new long[]{10, 30, 45, 60, 80}), 0.12).groups.get(0);
+        // mean: 0.05 up to 5; (0.2+0.05+0.05)/3 = 0.1 at 10..35; (0.2+0.2+0.05)/3 = 0.15 at 40 -> warm start 40
+        // (seed 0 alone would give 10, the last seed 70)
+        assertEquals(40, g.warmEpoch);
+        assertEquals(45, g.anchorEpoch);
+        assertTrue(g.warmNote.contains("45"), g.warmNote);
+        // warm inefficiency is (t - t_45)(L_45 - L_t)/dist2_anchor_45, per seed then averaged
+        int i = g.epoch.length - 1;
+        double sum = 0;
+        for (RunData r : g.group.runs()) {
+            int s = r.row(45);
+            sum += (r.time[i] - r.time[s]) * (r.trainLoss[s] - r.trainLoss[i]) / r.anchors.get(45L)[i];
+        }
+        assertEquals(sum / 3, g.warm.mean()[i], 1e-12 * sum);
+        assertTrue(Double.isNaN(g.warm.mean()[g.group.runs().get(0).row(45)]));
+    }
+
+    @Test
+    void noAnchorAfterTheWarmStartIsAClearError() throws Exception {
+        List<Path> dirs = runs(new long[]{10, 30});
+        GroupAnalysis g = Analysis.of(dirs, 0.12).groups.get(0);
+        assertNull(g.warm);
+        assertTrue(g.warmIsError);
+        assertTrue(g.warmNote.contains("no recorded anchor at or after") && g.warmNote.contains("hooks.anchors"), g.warmNote);
+
+        PrintStream old = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true));
+        int code;
+        try {
+            code = Main.execute("analyze", "--runs", tmp.toString(), "--out", tmp.resolve("out").toString());
+        } finally {
+            System.setOut(old);
+        }
+        assertEquals(Main.EXIT_BAD_INPUT, code);
+        assertTrue(captured.toString().contains("error: n=8: warm start at epoch 40"), captured.toString());
+    }
+
+    @Test
+    void warmNtkSpectrumIsNeverTheInitialOne() throws Exception {
+        LinearModelRuns model = new LinearModelRuns(8, 10, 2, "mean", 0.5, 5);
+        List<Path> dirs = new ArrayList<>();
+        for (long seed = 0; seed < 2; seed++) {
+            long s = seed;
+            dirs.add(model.write(tmp.resolve("ntk0-s" + seed), new LinearModelRuns.Spec(seed, 100, new long[]{45},
+                    new long[]{0}, e -> accuracy(s, e), "done")));
+        }
+        GroupAnalysis g = Analysis.of(dirs, 0.12).groups.get(0);
+        assertEquals(45, g.anchorEpoch);
+        assertTrue(g.ntkInit != null && g.ntkWarm == null, "only epoch-0 spectra: no warm-start NTK analysis");
+        assertTrue(Double.isNaN(g.theoryWarm[g.epoch.length - 1]));
+        assertTrue(Analysis.of(dirs, 0.12).summaryRows().get(1).contains("no NTK spectrum near the anchor"));
+    }
+
+    @Test
+    void thresholdNeverReachedIsANoteNotAnError() throws Exception {
+        GroupAnalysis g = Analysis.of(runs(new long[]{10, 30, 45}), 0.5).groups.get(0);
+        assertEquals(-1, g.warmEpoch);
+        assertTrue(!g.warmIsError && g.warmNote.contains("never reaches"), g.warmNote);
+    }
+}
