@@ -65,6 +65,10 @@ public final class NetworkJacobian {
         return numParams;
     }
 
+    public MultiLayerNetwork network() {
+        return net;
+    }
+
     /** Per-example Jacobians of the rows of x (a chunk; memory grows linearly with its size). */
     public Chunk compute(INDArray x) {
         x = x.castTo(DataType.DOUBLE);
