@@ -93,6 +93,6 @@ public final class NtkFiles {
 
     /** Shortest round-trip decimal; NaN (not measured) is an empty cell. */
     static String number(double v) {
-        return Double.isNaN(v) ? "" : Double.toString(v);
+        return org.speedlimits.io.EpochCsv.format(v);
     }
 }
