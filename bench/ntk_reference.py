@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Reference timings for NtkBenchmark: the empirical NTK of Myrtle-5 by torch.func (jacrev + vmap) and a dense
+"""Reference timings for NtkBenchmark: the empirical NTK of Myrtle-5 by torch.func (jacrev + vmap; functorch on torch 1.13) and a dense
 eigendecomposition by numpy.linalg.eigh, float64, on the inputs and parameters the Java benchmark wrote.
 
 Usage: /usr/bin/python3 bench/ntk_reference.py --x x.npy --theta theta.npy --width 16 --out ref_gram.npy --eig 2000,5000
@@ -12,7 +12,11 @@ import time
 
 import numpy as np
 import torch
-from torch.func import functional_call, jacrev, vmap
+try:  # torch >= 2.0
+    from torch.func import functional_call, jacrev, vmap
+except ImportError:  # Debian's torch 1.13: the same transforms live in functorch
+    from functorch import jacrev, vmap
+    from torch.nn.utils.stateless import functional_call
 
 
 class Myrtle5(torch.nn.Module):

@@ -115,13 +115,18 @@ public final class EmpiricalNtk {
         for (int a0 = 0; a0 < n; a0 += plan.panel()) {
             int a1 = Math.min(n, a0 + plan.panel());
             INDArray panel = jacobianRows(x, a0, a1, plan.chunk(), f);
-            assign(g, a0 * per, a1 * per, a0 * per, a1 * per, contract(panel, panel));
+            INDArray diagonal = contract(panel, panel);
+            assign(g, a0 * per, a1 * per, a0 * per, a1 * per, diagonal);
+            NetworkJacobian.release(List.of(diagonal));
             for (int b0 = a1; b0 < n; b0 += plan.chunk()) {
                 int b1 = Math.min(n, b0 + plan.chunk());
-                INDArray block = contract(panel, jacobianRows(x, b0, b1, plan.chunk(), null));
+                INDArray rows = jacobianRows(x, b0, b1, plan.chunk(), null);
+                INDArray block = contract(panel, rows);
                 assign(g, a0 * per, a1 * per, b0 * per, b1 * per, block);
                 assign(g, b0 * per, b1 * per, a0 * per, a1 * per, block.transpose());
+                NetworkJacobian.release(List.of(rows, block));
             }
+            NetworkJacobian.release(List.of(panel));
         }
         return new Gram(g, f);
     }
@@ -140,14 +145,16 @@ public final class EmpiricalNtk {
         INDArray w = Nd4j.create(DataType.DOUBLE, (long) outputs * numParams, 1);
         for (int b0 = 0; b0 < n; b0 += chunk) {
             int b1 = Math.min(n, b0 + chunk);
-            INDArray j = jacobianRows(x, b0, b1, chunk, null).reshape(b1 - b0, (long) outputs * numParams);
-            w.addi(j.transpose().mmul(NtkMath.rows(col, b0, b1)));
+            INDArray rows = jacobianRows(x, b0, b1, chunk, null);
+            w.addi(rows.reshape(b1 - b0, (long) outputs * numParams).transpose().mmul(NtkMath.rows(col, b0, b1)));
+            NetworkJacobian.release(List.of(rows));
         }
         INDArray out = Nd4j.create(DataType.DOUBLE, n, 1);
         for (int b0 = 0; b0 < n; b0 += chunk) {
             int b1 = Math.min(n, b0 + chunk);
-            INDArray j = jacobianRows(x, b0, b1, chunk, null).reshape(b1 - b0, (long) outputs * numParams);
-            NtkMath.rows(out, b0, b1).assign(j.mmul(w));
+            INDArray rows = jacobianRows(x, b0, b1, chunk, null);
+            NtkMath.rows(out, b0, b1).assign(rows.reshape(b1 - b0, (long) outputs * numParams).mmul(w));
+            NetworkJacobian.release(List.of(rows));
         }
         return out.divi(outputs).reshape(n);
     }
@@ -166,6 +173,7 @@ public final class EmpiricalNtk {
             if (f != null) {
                 NtkMath.rows(f, c0, c1).assign(c.outputs());
             }
+            NetworkJacobian.release(List.of(c.jacobian(), c.outputs()));
         }
         return out;
     }

@@ -85,16 +85,25 @@ public final class NetworkJacobian {
             InputPreProcessor pre = net.getLayerWiseConfigurations().getInputPreProcess(l);
             INDArray in = pre == null ? acts.get(l) : pre.preProcess(acts.get(l).dup(), b, mgr);
             INDArray epsIn;
+            // big temporaries are released as soon as they are used: off-heap memory is otherwise only returned
+            // when the garbage collector runs, which a small Java heap does rarely
+            List<INDArray> used = new java.util.ArrayList<>();
+            used.add(eps);
+            if (pre != null) {
+                used.add(in);
+            }
             if (conf instanceof SubsamplingLayer s) {
                 requireAveragePool2x2(s, l);
                 epsIn = upsampleAverage(eps);
             } else if (conf instanceof OutputLayer || conf instanceof DenseLayer) {
                 INDArray delta = conf instanceof OutputLayer o ? readoutDelta(o, b, k, l)
                         : eps.muli(derivativeRepeated(((BaseLayer) conf).getActivationFn(), denseInput(layer, in), b, k));
+                used.add(delta);
                 long nOut = delta.size(1);
                 long nIn = in.size(1);
                 // per-row W gradient, DL4J's dense W is [nIn, nOut] in 'f' order = [nOut, nIn] in 'c' order
                 INDArray gradW = Nd4j.matmul(delta.reshape(b, k * nOut, 1), in.reshape(b, 1, nIn));
+                used.add(gradW);
                 put(jac, l, "W", gradW.reshape(rows, nOut * nIn));
                 put(jac, l, "b", delta);
                 epsIn = l == 0 ? null : delta.mmul(layer.getParam("W").transpose());
@@ -106,18 +115,23 @@ public final class NetworkJacobian {
                 long w = out.size(3);
                 long inC = in.size(1);
                 // ReLU: d out / d z = 1[out > 0] (identity: 1), shared by the K rows of each example
-                INDArray mask = isIdentity(c.getActivationFn()) ? null : out.gt(0.0).castTo(DataType.DOUBLE);
+                INDArray positive = out.gt(0.0);
+                INDArray mask = isIdentity(c.getActivationFn()) ? null : positive.castTo(DataType.DOUBLE);
+                used.add(positive);
+                used.add(mask);
                 INDArray delta = eps.reshape(b, k, outC * h * w);
                 if (mask != null) {
                     delta.muli(mask.reshape(b, 1, outC * h * w));
                 }
-                INDArray col = Nd4j.create(DataType.DOUBLE, b, inC, 3, 3, h, w); // (the allocating overload makes float32)
-                Convolution.im2col(in, 3, 3, 1, 1, 1, 1, false, col);
-                col = col.reshape(b, inC * 9, h * w);
+                used.add(delta);
+                INDArray patches = Nd4j.create(DataType.DOUBLE, b, inC, 3, 3, h, w); // (allocating overload: float32)
+                Convolution.im2col(in, 3, 3, 1, 1, 1, 1, false, patches);
+                INDArray col = patches.reshape(b, inC * 9, h * w);
                 INDArray gradW = Nd4j.matmul(delta.reshape(b, k * outC, h * w), col, false, true, false);
                 put(jac, l, "W", gradW.reshape(rows, outC * inC * 9));
-                INDArray delta4 = delta.reshape(rows, outC, h, w);
-                put(jac, l, "b", delta4.sum(2, 3));
+                INDArray biasGrad = delta.reshape(rows, outC, h, w).sum(2, 3);
+                put(jac, l, "b", biasGrad);
+                used.addAll(List.of(patches, col, gradW, biasGrad));
                 if (l > 0) {
                     INDArray wMat = layer.getParam("W").reshape(outC, inC * 9);
                     // error at the patches: W^T delta for every row and position, one GEMM [C*9, O] x [O, rows*h*w]
@@ -127,6 +141,8 @@ public final class NetworkJacobian {
                             .permute(1, 0, 2).dup('c').reshape(rows, inC, 3, 3, h, w);
                     epsIn = Nd4j.create(DataType.DOUBLE, rows, inC, h, w);
                     Convolution.col2im(epsCol, epsIn, 1, 1, 1, 1, (int) h, (int) w, 1, 1);
+                    used.add(deltaByChannel);
+                    used.add(epsCol);
                 } else {
                     epsIn = null;
                 }
@@ -135,10 +151,24 @@ public final class NetworkJacobian {
                         + ") is not supported");
             }
             if (l > 0) {
-                eps = pre == null ? epsIn : pre.backprop(epsIn, (int) rows, mgr);
+                eps = pre == null ? epsIn : pre.backprop(epsIn, (int) rows, mgr); // (may share epsIn's buffer)
+            }
+            INDArray carried = eps;
+            used.removeIf(a -> a == carried);
+            release(used);
+        }
+        release(acts.subList(1, layers));
+        return new Chunk(jac.reshape(b, k, numParams), acts.get(layers));
+    }
+
+    /** Frees the off-heap buffers of arrays no longer needed (views and already freed arrays are skipped). */
+    static void release(List<INDArray> arrays) {
+        java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (INDArray a : arrays) {
+            if (a != null && seen.add(a) && !a.wasClosed() && a.closeable()) {
+                a.close();
             }
         }
-        return new Chunk(jac.reshape(b, k, numParams), acts.get(layers));
     }
 
     /** Output-layer delta: row (i, a) is e_a (identity activation, the seed of output a). */

@@ -28,7 +28,7 @@ import java.util.Locale;
  * mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.speedlimits.bench.NtkBenchmark \
  *     -Dexec.args="16 500 2000,5000 2"
  * </pre>
- * args: width, n, eigendecomposition sizes, threads.
+ * args: width, n, eigendecomposition sizes ("-": none), threads.
  */
 public final class NtkBenchmark {
     public static void main(String[] args) throws Exception {
@@ -52,6 +52,9 @@ public final class NtkBenchmark {
         System.out.printf(Locale.ROOT, "java: trace-kernel Gram, Myrtle-5 C=%d, n=%d, P=%d: %.2f s%n", width, n,
                 net.numParams(), javaGram);
 
+        if (eigSizes.equals("-")) {
+            eigSizes = "";
+        }
         String[] sizes = eigSizes.isBlank() ? new String[0] : eigSizes.split(",");
         double[] javaEig = new double[sizes.length];
         for (int i = 0; i < sizes.length; i++) {
