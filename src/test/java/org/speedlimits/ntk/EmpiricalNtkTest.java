@@ -55,10 +55,9 @@ class EmpiricalNtkTest {
 
     @Test
     void agreesWithTheIndependentVjpRouteTo1e10() {
-        Split s = NtkFixtures.data(5, 4);
+        Split s = NtkFixtures.data(5, 3);
         for (Network net : new Network[]{NtkFixtures.myrtle(3, true, Parameterization.NTK),
-                NtkFixtures.myrtle(2, false, Parameterization.STANDARD),
-                NtkFixtures.fcn(2, 7, Activation.TANH, true, Parameterization.NTK)}) {
+                NtkFixtures.fcn(2, 7, Activation.TANH, true, Parameterization.STANDARD)}) {
             INDArray reference = vjpKernel(net, s);
             INDArray full = gram(net, s, NtkKernel.FULL, BIG_CAP);
             assertTrue(relError(full, reference) <= 1e-10, "full kernel vs VJP route: " + relError(full, reference));
@@ -125,7 +124,7 @@ class EmpiricalNtkTest {
 
     @Test
     void symmetricPsdTraceIsSumOfJacobianNormsAndTraceKernelIsTheOutputAverage() {
-        Split s = NtkFixtures.data(8, 6);
+        Split s = NtkFixtures.data(8, 4);
         Network net = NtkFixtures.myrtle(3, true, Parameterization.NTK);
         INDArray full = gram(net, s, NtkKernel.FULL, BIG_CAP);
         INDArray trace = gram(net, s, NtkKernel.TRACE, BIG_CAP);
@@ -136,9 +135,9 @@ class EmpiricalNtkTest {
         INDArray reference = vjpKernel(net, s);
         double sumNorms = Nd4j.diag(reference).sumNumber().doubleValue();
         assertEquals(sumNorms, Nd4j.diag(full).sumNumber().doubleValue(), 1e-11 * sumNorms);
-        INDArray averaged = Nd4j.create(DataType.DOUBLE, 6, 6);
-        for (int i = 0; i < 6; i++) {
-            for (int j = 0; j < 6; j++) {
+        INDArray averaged = Nd4j.create(DataType.DOUBLE, 4, 4);
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
                 double sum = 0;
                 for (int a = 0; a < 10; a++) {
                     sum += full.getDouble(i * 10 + a, j * 10 + a);

@@ -2,8 +2,6 @@ package org.speedlimits.ntk;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.rng.Random;
-import org.nd4j.linalg.factory.Nd4j;
 import org.speedlimits.config.ExperimentConfig;
 import org.speedlimits.config.ExperimentConfig.Activation;
 import org.speedlimits.config.ExperimentConfig.ModelType;
@@ -28,23 +26,11 @@ final class NtkFixtures {
     }
 
     static Split data(long seed, int n) {
-        Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
-        INDArray x = Nd4j.randn(rng, new long[]{n, 3, 32, 32}).castTo(DataType.DOUBLE);
-        INDArray y = Nd4j.zeros(DataType.DOUBLE, n, 10);
-        for (int i = 0; i < n; i++) {
-            y.putScalar(i, (i * 7) % 10, 1.0);
-        }
-        return new Split(x, y);
+        return org.speedlimits.train.GradientDescentTrainerTest.data(seed, n);
     }
 
     static INDArray randomDirection(long n, long seed) {
-        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
-        double[] v = new double[(int) n];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = rng.nextGaussian();
-        }
-        INDArray d = Nd4j.createFromArray(v);
-        return d.divi(d.norm2Number());
+        return NtkMath.unitGaussian((int) n, seed);
     }
 
     /** f(theta) on x, the network left at its original parameters. */

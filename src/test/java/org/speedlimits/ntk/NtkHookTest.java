@@ -58,10 +58,16 @@ class NtkHookTest {
     }
 
     @Test
-    void hookWritesTheDocumentedFilesAndTheCommandReproducesThem(@TempDir Path root) throws Exception {
+    void hookWritesTheDocumentedFilesAndTheCommandReproducesThem(@TempDir Path root, @TempDir Path plain) throws Exception {
         assertEquals(0, run("train", "-c", "quickstart.yaml", "--set", overrides(root),
                 "--set", "ntk.epochs=[0,final,\"warm:0.05\"] ntk.eigenvectors=true"));
         Path dir = root.resolve("quickstart/ntk");
+        // the hook does not perturb training: the same run without it gives byte-identical metrics and final theta
+        assertEquals(0, run("train", "-c", "quickstart.yaml", "--set", overrides(plain)));
+        assertEquals(Files.readString(plain.resolve("quickstart/ntk/metrics.csv")), Files.readString(dir.resolve("metrics.csv")));
+        String last = "checkpoints/epoch_" + EPOCHS + ".npy";
+        assertArrayEquals(Files.readAllBytes(plain.resolve("quickstart/ntk").resolve(last)), Files.readAllBytes(dir.resolve(last)));
+        assertTrue(!Files.exists(plain.resolve("quickstart/ntk/ntk")));
         Path metrics = dir.resolve("metrics.csv");
         // the warm epoch, found independently: first row of metrics.csv with a test accuracy >= 0.05
         List<String> header = EpochCsv.header(metrics);
