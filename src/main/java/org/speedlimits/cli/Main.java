@@ -15,8 +15,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "speedlimits", mixinStandardHelpOptions = true,
         description = "Speed limits for deep learning: full-batch GD experiments and analysis.",
-        subcommands = {TrainCommand.class, SweepCommand.class, org.speedlimits.analysis.AnalyzeCommand.class,
-                org.speedlimits.figures.FiguresCommand.class, org.speedlimits.linreg.LinregCommand.class})
+        subcommands = {TrainCommand.class, SweepCommand.class, org.speedlimits.ntk.NtkCommand.class,
+                org.speedlimits.analysis.AnalyzeCommand.class, org.speedlimits.figures.FiguresCommand.class,
+                org.speedlimits.linreg.LinregCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
     public static final int EXIT_DIVERGED = 3;

@@ -137,6 +137,11 @@ public final class ConfigLoader {
         }
     }
 
+    /** The built-in default of one top-level section (e.g. {@code ntk}). */
+    public static JsonNode defaultSection(String name) {
+        return defaults().path(name);
+    }
+
     /** Every valid dotted key, e.g. {@code train.lr}. */
     public static List<String> validKeys() {
         List<String> keys = new ArrayList<>();

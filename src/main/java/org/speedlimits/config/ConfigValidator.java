@@ -52,6 +52,13 @@ final class ConfigValidator {
         require(k.logPoints() >= 0, source, "checkpoint.log_points", k.logPoints(), "0 or more");
         require(k.every() >= 0, source, "checkpoint.every", k.every(), "0 (off) or a period in epochs");
         require(k.keep() >= 1, source, "checkpoint.keep", k.keep(), "at least 1");
+        var ntk = c.ntk();
+        require(ntk.memoryCapMb() >= 1, source, "ntk.memory_cap_mb", ntk.memoryCapMb(), "at least 1");
+        require(ntk.topK() >= 1, source, "ntk.top_k", ntk.topK(), "at least 1");
+        require(ntk.denseMax() >= 1, source, "ntk.dense_max", ntk.denseMax(), "at least 1");
+        if (!org.speedlimits.ntk.NtkSchedule.parse(ntk.epochs(), t.epochs(), source + ": key 'ntk.epochs'").isEmpty()) {
+            org.speedlimits.ntk.NtkAnalysis.checkFeasible(ntk, d.nTrain(), org.speedlimits.model.ModelFactory.CLASSES, source);
+        }
         var o = c.output();
         require(!o.root().isBlank(), source, "output.root", o.root(), "a directory");
         require(o.runId().equals("auto") || SAFE_NAME.matcher(o.runId()).matches(), source, "output.run_id", o.runId(),

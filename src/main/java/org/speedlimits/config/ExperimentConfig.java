@@ -9,7 +9,7 @@ import java.util.Locale;
  * (snake_case in YAML, camelCase here); documented defaults live in {@code defaults.yaml}.
  */
 public record ExperimentConfig(String experiment, long seed, Data data, Model model, Train train, Output output,
-                               Hooks hooks, Checkpoint checkpoint) {
+                               Hooks hooks, Checkpoint checkpoint, Ntk ntk) {
 
     public record Data(String dir, int nTrain, int nTest, boolean standardize, Preprocessing.TargetEncoding targets) {
     }
@@ -27,6 +27,11 @@ public record ExperimentConfig(String experiment, long seed, Data data, Model mo
                         long tripletsEvery, long lambdaMaxEvery, int lambdaMaxIterations, double lambdaMaxWarn) {
     }
 
+    /** The empirical-NTK hook: when (epoch specs), which kernel, memory cap, eigenvector output, Lanczos sizes. */
+    public record Ntk(java.util.List<String> epochs, NtkKernel kernel, long memoryCapMb, boolean eigenvectors,
+                      int topK, int denseMax) {
+    }
+
     public record Checkpoint(int logPoints, long every, int keep) {
     }
 
@@ -38,6 +43,9 @@ public record ExperimentConfig(String experiment, long seed, Data data, Model mo
     public enum Activation { RELU, TANH, ERF }
 
     public enum Parameterization { STANDARD, NTK }
+
+    /** trace: n x n, (1/K) sum over outputs; full: nK x nK. */
+    public enum NtkKernel { TRACE, FULL }
 
     /** How the squared error is normalised; see {@link org.speedlimits.train.SquaredErrorLoss}. */
     public enum LossNormalization { MEAN, SUM }

@@ -39,6 +39,9 @@ public record RunDirectory(Path path) {
         }
         ObjectNode identity = resolved.tree().deepCopy();
         identity.remove("output");
+        if (identity.path("ntk").equals(ConfigLoader.defaultSection("ntk"))) {
+            identity.remove("ntk"); // measuring-only section: runs without it keep the ids they had before it existed
+        }
         String hash = sha256(canonicalJson(identity)).substring(0, 8);
         return String.format(Locale.ROOT, "%s%d-w%d-n%d-s%d-%s", ExperimentConfig.yamlName(c.model().type()),
                 c.model().depth(), c.model().width(), c.data().nTrain(), c.seed(), hash);

@@ -15,6 +15,8 @@ import org.speedlimits.hooks.WeightTriplets;
 import org.speedlimits.io.EpochCsv;
 import org.speedlimits.model.ModelFactory;
 import org.speedlimits.model.Network;
+import org.speedlimits.ntk.NtkHook;
+import org.speedlimits.ntk.NtkSchedule;
 import org.speedlimits.train.DivergenceException;
 import org.speedlimits.train.EpochContext;
 import org.speedlimits.train.EpochListener;
@@ -133,6 +135,9 @@ public final class TrainingJob {
                     hooks.lambdaMaxWarn(), c.seed(), () -> trainer.evaluateTrainingSet().gradient()));
         }
         List<EpochListener> listeners = new ArrayList<>();
+        if (!NtkSchedule.parse(c.ntk().epochs(), epochs, "ntk.epochs").isEmpty()) {
+            listeners.add(NtkHook.open(run.path(), c, data.train(), start)); // reads metrics.csv before it is resumed
+        }
         listeners.add(MetricsWriter.open(run.file(RunDirectory.METRICS), measures, start));
         if (hooks.triplets() > 0) {
             listeners.add(WeightTriplets.open(run.file(RunDirectory.TRIPLETS), c.seed(), hooks.triplets(),

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Checks the trainer against the physics, in float64, with the loss written out independently here:
  * L(theta) = 1/(2n) sum_i |f(x_i) - y_i|^2 (or 1/2 sum for the sum convention) evaluated by plain forward passes.
  */
-class GradientDescentTrainerTest {
+public class GradientDescentTrainerTest {
     static final int N = 12;
 
     static Network myrtle(Parameterization p) {
@@ -37,7 +37,8 @@ class GradientDescentTrainerTest {
                 1.5, true, 0.3), 5, DataType.DOUBLE);
     }
 
-    static Split data(long seed, int n) {
+    /** n Gaussian images and one-hot targets (also used by the NTK tests). */
+    public static Split data(long seed, int n) {
         Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed);
         INDArray x = Nd4j.randn(rng, new long[]{n, 3, 32, 32}).castTo(DataType.DOUBLE);
         INDArray y = Nd4j.zeros(DataType.DOUBLE, n, 10);

@@ -1,0 +1,76 @@
+package org.speedlimits.ntk;
+
+import org.speedlimits.config.ConfigException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/**
+ * When to compute the NTK: the entries of {@code ntk.epochs}. Each is an epoch number, {@code final} (the last
+ * epoch, train.epochs) or {@code warm:<accuracy>} (the first epoch whose measured test accuracy reaches the
+ * threshold; test accuracy exists only on the evaluation schedule, so it is the first evaluated epoch that does).
+ */
+public record NtkSchedule(TreeSet<Long> epochs, List<Double> warmThresholds) {
+    public static final String FINAL = "final";
+    public static final String WARM = "warm:";
+
+    /** Parses the specs; {@code key} names the config key (or option) in error messages. */
+    public static NtkSchedule parse(List<String> specs, long lastEpoch, String key) {
+        TreeSet<Long> epochs = new TreeSet<>();
+        List<Double> warm = new ArrayList<>();
+        for (String raw : specs) {
+            Spec s = parseOne(raw, lastEpoch, key);
+            if (s.epoch() >= 0) {
+                epochs.add(s.epoch());
+            } else if (!warm.contains(s.warmThreshold())) {
+                warm.add(s.warmThreshold());
+            }
+        }
+        return new NtkSchedule(epochs, warm);
+    }
+
+    /** One spec: a fixed epoch (warmThreshold NaN) or a warm threshold (epoch -1). */
+    public record Spec(long epoch, double warmThreshold) {
+    }
+
+    public static Spec parseOne(String raw, long lastEpoch, String key) {
+        String spec = raw == null ? "" : raw.trim().toLowerCase(Locale.ROOT);
+        if (spec.equals(FINAL)) {
+            return new Spec(lastEpoch, Double.NaN);
+        }
+        if (spec.startsWith(WARM)) {
+            String number = spec.substring(WARM.length()).trim();
+            double threshold;
+            try {
+                threshold = Double.parseDouble(number);
+            } catch (NumberFormatException e) {
+                throw bad(raw, key, "the threshold '" + number + "' is not a number");
+            }
+            if (!(threshold > 0 && threshold <= 1)) {
+                throw bad(raw, key, "the threshold must be a test accuracy in (0, 1]");
+            }
+            return new Spec(-1, threshold);
+        }
+        long epoch;
+        try {
+            epoch = Long.parseLong(spec);
+        } catch (NumberFormatException e) {
+            throw bad(raw, key, "not an epoch number");
+        }
+        if (epoch < 0 || epoch > lastEpoch) {
+            throw bad(raw, key, "the epoch must be between 0 and train.epochs = " + lastEpoch);
+        }
+        return new Spec(epoch, Double.NaN);
+    }
+
+    private static ConfigException bad(String raw, String key, String why) {
+        return new ConfigException(key + ": epoch spec '" + raw + "' is invalid (" + why + "); expected an epoch "
+                + "number, 'final' or 'warm:<test accuracy>', e.g. [0, final, \"warm:0.12\"]");
+    }
+
+    public boolean isEmpty() {
+        return epochs.isEmpty() && warmThresholds.isEmpty();
+    }
+}
