@@ -2,7 +2,7 @@
 # Benchmarks against an independent PyTorch/NumPy reference (bench/reference.py), measured interleaved in one
 # invocation, and bench/results.md regenerated from them. Not part of the unit tests.
 #
-#   bench/run.sh [stage ...]      stages: compare hooks memory leak report (default: all of them, in this order)
+#   bench/run.sh [stage ...]      stages: compare hooks leak memory report (default: all of them, in this order)
 #
 # Environment: BENCH_REPS (interleaved repetitions, default 5), BENCH_THREADS (threads on both sides, default 2),
 # BENCH_QUICK=1 (small sizes, 1 repetition: a smoke test of the harness, not for results.md).
@@ -17,7 +17,7 @@ PY=/usr/bin/python3
 OUT=target/bench
 mkdir -p "$OUT"
 STAGES=("$@")
-[ ${#STAGES[@]} -eq 0 ] && STAGES=(compare hooks memory leak report)
+[ ${#STAGES[@]} -eq 0 ] && STAGES=(compare hooks leak memory report)
 
 log() { echo "bench: $*" >&2; }
 
@@ -82,8 +82,8 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
   REPS=1
   WORKLOADS=("gemm 512 3" "myrtle5 16 100 2" "fcn 512 2 100 2" "eigh 300 1")
 else
-  WORKLOADS=("gemm 2048 5" "myrtle5 16 500 6" "myrtle5 32 500 5" "myrtle5 64 500 4" "myrtle5 128 500 3"
-             "fcn 512 2 500 10" "eigh 2000 2" "eigh 5000 1")
+  WORKLOADS=("gemm 2048 5" "myrtle5 16 500 5" "myrtle5 32 500 4" "myrtle5 64 500 3" "myrtle5 128 500 2"
+             "fcn 512 2 500 8" "eigh 2000 2" "eigh 5000 1")
 fi
 
 stage_compare() {
@@ -103,7 +103,7 @@ stage_compare() {
 
 stage_hooks() {
   ensure_build
-  local reps=$REPS epochs=8
+  local reps=$REPS epochs=${BENCH_HOOK_EPOCHS:-6}
   [ "${BENCH_QUICK:-0}" = 1 ] && epochs=2
   "${JAVA[@]}" org.speedlimits.bench.HookOverheadBenchmark 32 "$reps" "$epochs" 2>"$OUT/last-stderr.txt" \
     | tee "$OUT/hooks.txt" >&2
