@@ -66,7 +66,7 @@ def train_epochs(model, n, epochs, chunk, info):
     params = [p for p in model.parameters()]
     theta0 = [p.detach().clone() for p in params]
     lr, stamps = 1e-4, []
-    for epoch in range(epochs + 2):  # epoch 0 is the warm-up, as on the Java side
+    for epoch in range(epochs + 1):  # the first gradient pass is the warm-up, as on the Java side
         for p in params:
             p.grad = None
         squared_error, correct = 0.0, 0
@@ -83,9 +83,11 @@ def train_epochs(model, n, epochs, chunk, info):
             train_loss = squared_error / (2 * n)
             grad_norm2 = sum(p.grad.double().pow(2).sum().item() for p in params)
             dist2 = sum((p.double() - q.double()).pow(2).sum().item() for p, q in zip(params, theta0))
-            for p in params:
-                p.add_(p.grad, alpha=-lr)
-        stamps.append(time.perf_counter())
+        stamps.append(time.perf_counter())  # where the Java side's epoch callback fires
+        if epoch < epochs:
+            with torch.no_grad():
+                for p in params:
+                    p.add_(p.grad, alpha=-lr)
     info.update(width=info.get("width"), n=n, chunk=chunk, params=sum(p.numel() for p in params), threads=THREADS,
                 loss=f"{train_loss:.6f}")
     return [stamps[i + 1] - stamps[i] for i in range(epochs)]

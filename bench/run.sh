@@ -5,7 +5,10 @@
 #   bench/run.sh [stage ...]      stages: compare hooks leak memory report (default: all of them, in this order)
 #
 # Environment: BENCH_REPS (interleaved repetitions, default 5), BENCH_THREADS (threads on both sides, default 2),
-# BENCH_QUICK=1 (small sizes, 1 repetition: a smoke test of the harness, not for results.md).
+# BENCH_QUICK=1 (small sizes, 1 repetition: a smoke test of the harness, not for results.md), BENCH_WORKLOADS
+# (';'-separated workload lines replacing the default list), BENCH_MEMORY_SECONDS (stop the C = 128 memory run after
+# this long; its peak is reached within the first chunk), BENCH_HOOK_WIDTH / BENCH_HOOK_EPOCHS, BENCH_LEAK_N /
+# BENCH_LEAK_WIDTH, BENCH_APPEND=1 (add to the previous comparison instead of starting over).
 # Raw results go to target/bench/*.txt (one RESULT line per measurement); `bench/run.sh report` only rebuilds
 # bench/results.md from them.
 set -euo pipefail
@@ -81,6 +84,8 @@ measure() {
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
   REPS=1
   WORKLOADS=("gemm 512 3" "myrtle5 16 100 2" "fcn 512 2 100 2" "eigh 300 1")
+elif [ -n "${BENCH_WORKLOADS:-}" ]; then
+  IFS=';' read -r -a WORKLOADS <<<"$BENCH_WORKLOADS"
 else
   WORKLOADS=("gemm 2048 5" "myrtle5 16 500 5" "myrtle5 32 500 4" "myrtle5 64 500 3" "myrtle5 128 500 2"
              "fcn 512 2 500 8" "eigh 2000 2" "eigh 5000 1")
@@ -89,7 +94,7 @@ fi
 stage_compare() {
   ensure_reference
   ensure_build
-  : >"$OUT/compare.txt"
+  [ "${BENCH_APPEND:-0}" = 1 ] || : >"$OUT/compare.txt"
   uptime >"$OUT/load-before.txt"
   for ((REP = 0; REP < REPS; REP++)); do
     for w in "${WORKLOADS[@]}"; do
@@ -103,20 +108,26 @@ stage_compare() {
 
 stage_hooks() {
   ensure_build
-  local reps=$REPS epochs=${BENCH_HOOK_EPOCHS:-6}
+  local reps=$REPS epochs=${BENCH_HOOK_EPOCHS:-6} width=${BENCH_HOOK_WIDTH:-32}
   [ "${BENCH_QUICK:-0}" = 1 ] && epochs=2
-  "${JAVA[@]}" org.speedlimits.bench.HookOverheadBenchmark 32 "$reps" "$epochs" 2>"$OUT/last-stderr.txt" \
+  "${JAVA[@]}" org.speedlimits.bench.HookOverheadBenchmark "$width" "$reps" "$epochs" 2>"$OUT/last-stderr.txt" \
     | tee "$OUT/hooks.txt" >&2
 }
 
 # peak resident memory of one real training run (CLI), sampled from /proc every 0.5 s, plus VmHWM at the end
 rss_run() {
-  local name=$1 settings=$2
-  "${JAVA[@]}" org.speedlimits.cli.Main train --config myrtle5.yaml --overwrite \
+  local name=$1 settings=$2 limit=${3:-0}
+  echo "$settings" >"$OUT/$name-settings.txt"
+  timeout --signal=KILL "${limit}" "${JAVA[@]}" org.speedlimits.cli.Main train --config myrtle5.yaml --overwrite \
     --set "$settings output.root=$OUT/runs experiment=$name output.figure=false" >"$OUT/$name-stdout.txt" 2>&1 &
   local pid=$!
   $PY bench/rss_sampler.py "$pid" >"$OUT/$name-rss.txt"
-  wait "$pid" || { log "$name run failed:"; tail -20 "$OUT/$name-stdout.txt" >&2; exit 1; }
+  local rc=0
+  wait "$pid" || rc=$?
+  echo "exit $rc limit $limit" >>"$OUT/$name-rss.txt"
+  if [ "$rc" -ne 0 ] && ! { [ "$rc" -eq 137 ] && [ "$limit" != 0 ]; }; then
+    log "$name run failed:"; tail -20 "$OUT/$name-stdout.txt" >&2; exit 1
+  fi
 }
 
 stage_memory() {
@@ -124,14 +135,14 @@ stage_memory() {
   local n=4660 epochs=3
   [ "${BENCH_QUICK:-0}" = 1 ] && n=200 && epochs=1
   # 4660 = all 5 x 932 images of the offline mirror (the issue's n = 5000 needs the full CIFAR-10 download)
-  rss_run memory "data.n_train=$n data.n_test=0 model.width=128 train.epochs=$epochs hooks.lambda_max_every=-1 checkpoint.log_points=0 checkpoint.every=0"
+  rss_run memory "data.n_train=$n data.n_test=0 model.width=128 train.epochs=$epochs hooks.lambda_max_every=-1 checkpoint.log_points=0 checkpoint.every=0 train.progress_seconds=5" "${BENCH_MEMORY_SECONDS:-0}"
 }
 
 stage_leak() {
   ensure_build
   local epochs=1000
   [ "${BENCH_QUICK:-0}" = 1 ] && epochs=50
-  rss_run leak "data.n_train=100 data.n_test=100 model.width=16 train.epochs=$epochs train.eval_every=10 hooks.lambda_max_every=-1 hooks.per_layer=true hooks.anchors=[1,10,100] checkpoint.every=100"
+  rss_run leak "data.n_train=${BENCH_LEAK_N:-100} data.n_test=100 model.width=${BENCH_LEAK_WIDTH:-16} train.epochs=$epochs train.eval_every=10 hooks.lambda_max_every=-1 hooks.per_layer=true hooks.anchors=[1,10,100] checkpoint.every=100"
 }
 
 stage_report() {

@@ -31,7 +31,7 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>{@code myrtle5 C n epochs [chunk]}: full-batch GD epochs of {@link GradientDescentTrainer} (gradient pass over
  *   all n images in chunks, loss, accuracy, grad_norm2, dist2_init, update), float32, real CIFAR-10 images; the time
- *   of one epoch is the time between consecutive epoch callbacks (after one warm-up epoch);</li>
+ *   of one epoch is the time between consecutive epoch callbacks (the first gradient pass is the warm-up);</li>
  *   <li>{@code fcn width depth n epochs}: the same for the fully connected network (ReLU);</li>
  *   <li>{@code eigh n reps}: eigendecomposition of a random symmetric n x n float64 matrix (eigenvalues and
  *   eigenvectors, column-major: no transposition copies) with LAPACKE_dsyevd from bytedeco's OpenBLAS, as the project rules prescribe;</li>
@@ -80,20 +80,20 @@ public final class WorkloadBenchmark {
         System.exit(0); // ND4J leaves non-daemon threads behind
     }
 
-    /** Seconds of each of {@code epochs} GD epochs after one warm-up epoch, measured between epoch callbacks. */
+    /** Seconds of each of {@code epochs} GD epochs (step + next gradient pass), measured between epoch callbacks. */
     static double[] trainEpochs(ExperimentConfig.Model model, int n, int epochs, int chunk, Map<String, String> info) {
         TrainingData data = TrainingData.load(new ExperimentConfig.Data("data/cifar-10-batches-bin", n, 0, true,
                 Preprocessing.TargetEncoding.ONEHOT), DataType.FLOAT);
         Network network = ModelFactory.build(model, 0, DataType.FLOAT);
-        var train = new ExperimentConfig.Train(epochs + 1, 1e-4, ExperimentConfig.LossNormalization.MEAN,
+        var train = new ExperimentConfig.Train(epochs, 1e-4, ExperimentConfig.LossNormalization.MEAN,
                 ExperimentConfig.Precision.FLOAT32, chunk, 1_000_000, 0, 0, 1e9, 1e9);
         GradientDescentTrainer trainer = new GradientDescentTrainer(network, data.train(), data.test(), train);
         List<Long> stamps = new ArrayList<>();
         EpochListener clock = context -> stamps.add(System.nanoTime());
         trainer.run(List.of(clock));
         double[] seconds = new double[epochs];
-        for (int i = 0; i < epochs; i++) { // stamps[0] ends the first gradient pass: epoch 0 -> 1 is the warm-up
-            seconds[i] = (stamps.get(i + 2) - stamps.get(i + 1)) * 1e-9;
+        for (int i = 0; i < epochs; i++) { // stamps[0] ends the first gradient pass, which is the warm-up
+            seconds[i] = (stamps.get(i + 1) - stamps.get(i)) * 1e-9;
         }
         info.put("width", String.valueOf(model.width()));
         info.put("n", String.valueOf(n));
