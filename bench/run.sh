@@ -95,7 +95,7 @@ stage_compare() {
   ensure_reference
   ensure_build
   [ "${BENCH_APPEND:-0}" = 1 ] || : >"$OUT/compare.txt"
-  uptime >"$OUT/load-before.txt"
+  if [ "${BENCH_APPEND:-0}" = 1 ]; then uptime >>"$OUT/load-before.txt"; else uptime >"$OUT/load-before.txt"; fi
   for ((REP = 0; REP < REPS; REP++)); do
     for w in "${WORKLOADS[@]}"; do
       # alternate which side goes first, so a drift in machine load does not favour one side
@@ -103,7 +103,7 @@ stage_compare() {
       else measure reference $w; measure project $w; fi
     done
   done
-  uptime >"$OUT/load-after.txt"
+  if [ "${BENCH_APPEND:-0}" = 1 ]; then uptime >>"$OUT/load-after.txt"; else uptime >"$OUT/load-after.txt"; fi
 }
 
 stage_hooks() {
@@ -118,10 +118,10 @@ stage_hooks() {
 rss_run() {
   local name=$1 settings=$2 limit=${3:-0}
   echo "$settings" >"$OUT/$name-settings.txt"
-  timeout --signal=KILL "${limit}" "${JAVA[@]}" org.speedlimits.cli.Main train --config myrtle5.yaml --overwrite \
+  "${JAVA[@]}" org.speedlimits.cli.Main train --config myrtle5.yaml --overwrite \
     --set "$settings output.root=$OUT/runs experiment=$name output.figure=false" >"$OUT/$name-stdout.txt" 2>&1 &
   local pid=$!
-  $PY bench/rss_sampler.py "$pid" >"$OUT/$name-rss.txt"
+  $PY bench/rss_sampler.py "$pid" "$limit" >"$OUT/$name-rss.txt"
   local rc=0
   wait "$pid" || rc=$?
   echo "exit $rc limit $limit" >>"$OUT/$name-rss.txt"
@@ -142,7 +142,7 @@ stage_leak() {
   ensure_build
   local epochs=1000
   [ "${BENCH_QUICK:-0}" = 1 ] && epochs=50
-  rss_run leak "data.n_train=${BENCH_LEAK_N:-100} data.n_test=100 model.width=${BENCH_LEAK_WIDTH:-16} train.epochs=$epochs train.eval_every=10 hooks.lambda_max_every=-1 hooks.per_layer=true hooks.anchors=[1,10,100] checkpoint.every=100"
+  rss_run leak "data.n_train=${BENCH_LEAK_N:-100} data.n_test=50 model.width=${BENCH_LEAK_WIDTH:-16} train.epochs=$epochs train.eval_every=50 hooks.lambda_max_every=-1 hooks.per_layer=true hooks.anchors=[1,10,100] checkpoint.every=100"
 }
 
 stage_report() {
