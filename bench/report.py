@@ -80,9 +80,9 @@ if os.path.exists("/proc/cpuinfo"):
         if line.startswith("model name"):
             cpu = line.split(":", 1)[1].strip()
             break
-load_before = open(os.path.join(raw, "load-before.txt")).read().strip() if os.path.exists(
+load_before = " · ".join(open(os.path.join(raw, "load-before.txt")).read().split("\n")).strip(" ·") if os.path.exists(
     os.path.join(raw, "load-before.txt")) else "?"
-load_after = open(os.path.join(raw, "load-after.txt")).read().strip() if os.path.exists(
+load_after = " · ".join(open(os.path.join(raw, "load-after.txt")).read().split("\n")).strip(" ·") if os.path.exists(
     os.path.join(raw, "load-after.txt")) else "?"
 threads = sorted({r.get("threads") for r in rows if r.get("threads")})
 out += ["## Machine and versions", "",
