@@ -17,6 +17,7 @@ import org.speedlimits.train.EpochSchedule;
 import org.speedlimits.train.GradientDescentTrainer;
 import org.speedlimits.train.Measure;
 import org.speedlimits.train.MetricsWriter;
+import org.speedlimits.train.ProgressLogger;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +30,8 @@ import java.util.TreeSet;
 /**
  * Benchmark (not a test): per-epoch cost of the measurement hooks. Myrtle-5, C = 32, n = 500 (real CIFAR-10),
  * float32; the same network trains in interleaved blocks with no hooks and with every per-epoch hook on (metrics.csv,
- * path length, 3 anchor distances, per-layer distances, 6 weight triplets every epoch). Prints median seconds per
- * epoch of each and the overhead ratio.
+ * path length, 3 anchor distances, per-layer distances, 6 weight triplets every epoch, the progress logger). Prints
+ * median seconds per epoch of each and the overhead ratio (bench/run.sh puts it into bench/results.md).
  * <pre>mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.speedlimits.bench.HookOverheadBenchmark</pre>
  */
 public final class HookOverheadBenchmark {
@@ -64,6 +65,7 @@ public final class HookOverheadBenchmark {
             listeners.add(MetricsWriter.open(dir.resolve("metrics.csv"), measures, 0));
             listeners.add(WeightTriplets.open(dir.resolve("triplets.csv"), 0, 6, network.numParams(),
                     new EpochSchedule(epochsPerBlock, 1, 0), 0));
+            listeners.add(new ProgressLogger(0, epochsPerBlock, 0, 10));
             t0 = System.nanoTime();
             trainer.run(0, theta0, Double.NaN, measures, listeners, () -> false);
             on[r] = (System.nanoTime() - t0) * 1e-9 / (epochsPerBlock + 1);

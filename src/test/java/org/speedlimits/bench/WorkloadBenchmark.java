@@ -1,0 +1,171 @@
+package org.speedlimits.bench;
+
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.openblas.global.openblas;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.speedlimits.config.ExperimentConfig;
+import org.speedlimits.data.Preprocessing;
+import org.speedlimits.data.TrainingData;
+import org.speedlimits.model.ModelFactory;
+import org.speedlimits.model.Network;
+import org.speedlimits.run.Backend;
+import org.speedlimits.train.EpochListener;
+import org.speedlimits.train.GradientDescentTrainer;
+import org.speedlimits.train.Split;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Benchmark (not a test): one workload per JVM, timed the way a run does it, for bench/run.sh, which interleaves it
+ * with the same workload in bench/reference.py (PyTorch/NumPy) and computes the ratios. Prints one line
+ * <pre>RESULT &lt;workload&gt; key=value ... median_s=&lt;s&gt; times=&lt;s,s,...&gt;</pre>
+ * Workloads (arguments after the name):
+ * <ul>
+ *   <li>{@code myrtle5 C n epochs [chunk]}: full-batch GD epochs of {@link GradientDescentTrainer} (gradient pass over
+ *   all n images in chunks, loss, accuracy, grad_norm2, dist2_init, update), float32, real CIFAR-10 images; the time
+ *   of one epoch is the time between consecutive epoch callbacks (the first gradient pass is the warm-up);</li>
+ *   <li>{@code fcn width depth n epochs}: the same for the fully connected network (ReLU);</li>
+ *   <li>{@code eigh n reps}: eigendecomposition of a random symmetric n x n float64 matrix (eigenvalues and
+ *   eigenvectors, column-major: no transposition copies) with LAPACKE_dsyevd from bytedeco's OpenBLAS, as the project rules prescribe;</li>
+ *   <li>{@code gemm size reps}: float32 C = A B of square matrices with ND4J's mmul (reports GFLOP/s).</li>
+ * </ul>
+ * Extension point: add a workload to {@link #WORKLOADS} and the function of the same name to bench/reference.py
+ * (e.g. the NTK Gram matrix, {@code ntk-gram}), then list it in bench/run.sh.
+ * <pre>mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.speedlimits.bench.WorkloadBenchmark -Dexec.args="myrtle5 16 500 5"</pre>
+ */
+public final class WorkloadBenchmark {
+    interface Workload {
+        /** Seconds per repetition (epochs, decompositions, products) and extra key=value pairs to print. */
+        double[] run(String[] args, Map<String, String> info);
+    }
+
+    static final Map<String, Workload> WORKLOADS = new LinkedHashMap<>();
+
+    static {
+        WORKLOADS.put("myrtle5", (a, info) -> trainEpochs(new ExperimentConfig.Model(ExperimentConfig.ModelType.MYRTLE,
+                        5, Integer.parseInt(a[0]), ExperimentConfig.Activation.RELU,
+                        ExperimentConfig.Parameterization.STANDARD, Math.sqrt(2), false, 0),
+                Integer.parseInt(a[1]), Integer.parseInt(a[2]), a.length > 3 ? Integer.parseInt(a[3]) : 1000, info));
+        WORKLOADS.put("fcn", (a, info) -> trainEpochs(new ExperimentConfig.Model(ExperimentConfig.ModelType.FCN,
+                        Integer.parseInt(a[1]), Integer.parseInt(a[0]), ExperimentConfig.Activation.RELU,
+                        ExperimentConfig.Parameterization.STANDARD, Math.sqrt(2), false, 0),
+                Integer.parseInt(a[2]), Integer.parseInt(a[3]), 1000, info));
+        WORKLOADS.put("eigh", (a, info) -> eigh(Integer.parseInt(a[0]), Integer.parseInt(a[1]), info));
+        WORKLOADS.put("gemm", (a, info) -> gemm(Integer.parseInt(a[0]), Integer.parseInt(a[1]), info));
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 0 || !WORKLOADS.containsKey(args[0])) {
+            System.err.println("usage: WorkloadBenchmark <" + String.join("|", WORKLOADS.keySet()) + "> args...");
+            System.exit(2);
+        }
+        Backend.initialise();
+        Map<String, String> info = new LinkedHashMap<>();
+        double[] seconds = WORKLOADS.get(args[0]).run(Arrays.copyOfRange(args, 1, args.length), info);
+        StringBuilder line = new StringBuilder("RESULT " + args[0]);
+        info.forEach((k, v) -> line.append(' ').append(k).append('=').append(v));
+        line.append(String.format(Locale.ROOT, " median_s=%.6f times=", median(seconds)));
+        for (int i = 0; i < seconds.length; i++) {
+            line.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.6f", seconds[i]));
+        }
+        System.out.println(line);
+        System.exit(0); // ND4J leaves non-daemon threads behind
+    }
+
+    /** Seconds of each of {@code epochs} GD epochs (step + next gradient pass), measured between epoch callbacks. */
+    static double[] trainEpochs(ExperimentConfig.Model model, int n, int epochs, int chunk, Map<String, String> info) {
+        TrainingData data = TrainingData.load(new ExperimentConfig.Data("data/cifar-10-batches-bin", n, 0, true,
+                Preprocessing.TargetEncoding.ONEHOT), DataType.FLOAT);
+        Network network = ModelFactory.build(model, 0, DataType.FLOAT);
+        var train = new ExperimentConfig.Train(epochs, 1e-4, ExperimentConfig.LossNormalization.MEAN,
+                ExperimentConfig.Precision.FLOAT32, chunk, 1_000_000, 0, 0, 1e9, 1e9);
+        GradientDescentTrainer trainer = new GradientDescentTrainer(network, data.train(), data.test(), train);
+        List<Long> stamps = new ArrayList<>();
+        EpochListener clock = context -> stamps.add(System.nanoTime());
+        trainer.run(List.of(clock));
+        double[] seconds = new double[epochs];
+        for (int i = 0; i < epochs; i++) { // stamps[0] ends the first gradient pass, which is the warm-up
+            seconds[i] = (stamps.get(i + 1) - stamps.get(i)) * 1e-9;
+        }
+        info.put("width", String.valueOf(model.width()));
+        info.put("n", String.valueOf(n));
+        info.put("chunk", String.valueOf(chunk));
+        info.put("params", String.valueOf(network.numParams()));
+        info.put("threads", String.valueOf(Nd4j.getEnvironment().maxMasterThreads()));
+        return seconds;
+    }
+
+    /** LAPACKE_dsyevd ('V', upper) on a random symmetric matrix; checks A v = lambda v so a wrong call cannot pass. */
+    static double[] eigh(int n, int reps, Map<String, String> info) {
+        SplittableRandom rng = new SplittableRandom(1);
+        double[] a = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                a[i * n + j] = a[j * n + i] = rng.nextGaussian();
+            }
+        }
+        double[] seconds = new double[reps];
+        double[] w = new double[n];
+        double[] v = new double[n * n];
+        try (DoublePointer matrix = new DoublePointer((long) n * n); DoublePointer values = new DoublePointer(n)) {
+            for (int r = 0; r < reps; r++) {
+                matrix.put(a); // dsyevd overwrites its input with the eigenvectors
+                long t0 = System.nanoTime();
+                int status = openblas.LAPACKE_dsyevd(openblas.LAPACK_COL_MAJOR, (byte) 'V', (byte) 'U', n, matrix, n,
+                        values);
+                seconds[r] = (System.nanoTime() - t0) * 1e-9;
+                if (status != 0) {
+                    throw new IllegalStateException("LAPACKE_dsyevd failed with info " + status);
+                }
+            }
+            matrix.get(v);
+            values.get(w);
+        }
+        double residual = 0; // |A v - lambda v| for the top eigenpair (eigenvectors are columns, column-major)
+        for (int i = 0; i < n; i++) {
+            double s = 0;
+            for (int j = 0; j < n; j++) {
+                s += a[i * n + j] * v[(n - 1) * n + j];
+            }
+            residual = Math.max(residual, Math.abs(s - w[n - 1] * v[(n - 1) * n + i]));
+        }
+        if (!(residual <= 1e-8 * Math.abs(w[n - 1]))) { // NaN fails too
+            throw new IllegalStateException("dsyevd residual " + residual + " for lambda_max " + w[n - 1]);
+        }
+        info.put("n", String.valueOf(n));
+        info.put("lambda_max", String.format(Locale.ROOT, "%.6f", w[n - 1]));
+        // bytedeco's OpenBLAS has no thread setter; it reads OPENBLAS_NUM_THREADS / OMP_NUM_THREADS when loaded
+        info.put("blas_threads", System.getenv().getOrDefault("OPENBLAS_NUM_THREADS",
+                System.getenv().getOrDefault("OMP_NUM_THREADS", "all")));
+        return seconds;
+    }
+
+    /** ND4J float32 mmul of random size x size matrices into a preallocated result; GFLOP/s = 2 size^3 / t. */
+    static double[] gemm(int size, int reps, Map<String, String> info) {
+        INDArray a = Nd4j.rand(DataType.FLOAT, size, size);
+        INDArray b = Nd4j.rand(DataType.FLOAT, size, size);
+        INDArray c = Nd4j.create(DataType.FLOAT, size, size);
+        a.mmuli(b, c); // warm-up
+        double[] seconds = new double[reps];
+        for (int r = 0; r < reps; r++) {
+            long t0 = System.nanoTime();
+            a.mmuli(b, c);
+            seconds[r] = (System.nanoTime() - t0) * 1e-9;
+        }
+        info.put("size", String.valueOf(size));
+        info.put("gflops", String.format(Locale.ROOT, "%.2f", 2.0 * size * size * size / median(seconds) * 1e-9));
+        return seconds;
+    }
+
+    static double median(double[] v) {
+        return HookOverheadBenchmark.median(v);
+    }
+}
