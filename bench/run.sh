@@ -66,11 +66,7 @@ measure() {
   local side=$1; shift
   local line
   if [ "$side" = project ]; then
-    # bytedeco's OpenBLAS 0.3.19 (DYNAMIC_ARCH) computes wrong float64 GEMM/dsyevd results with its SkylakeX
-    # kernels on this AVX-512 CPU (OpenBLAS issues #2986/#3454, fixed in 0.3.21); the Haswell kernels are correct
-    local fix=()
-    [ "$1" = eigh ] && fix=(env OPENBLAS_CORETYPE=Haswell)
-    line=$("${fix[@]}" "${JAVA[@]}" org.speedlimits.bench.WorkloadBenchmark "$@" 2>"$OUT/last-stderr.txt" | grep '^RESULT') \
+    line=$("${JAVA[@]}" org.speedlimits.bench.WorkloadBenchmark "$@" 2>"$OUT/last-stderr.txt" | grep '^RESULT') \
       || { log "project $* failed:"; tail -20 "$OUT/last-stderr.txt" >&2; exit 1; }
   else
     line=$("${REFERENCE_ENV[@]}" $PY bench/reference.py "$@" 2>"$OUT/last-stderr.txt" | grep '^RESULT') \
