@@ -39,8 +39,10 @@ public record RunDirectory(Path path) {
         }
         ObjectNode identity = resolved.tree().deepCopy();
         identity.remove("output");
-        if (identity.path("ntk").equals(ConfigLoader.defaultSection("ntk"))) {
-            identity.remove("ntk"); // measuring-only section: runs without it keep the ids they had before it existed
+        // measuring-only section: runs without it keep the ids they had before it existed. Compared as canonical text:
+        // a config read back from config.yaml holds the same numbers in other JSON node types (int vs long)
+        if (canonicalJson(identity.path("ntk")).equals(canonicalJson(ConfigLoader.defaultSection("ntk")))) {
+            identity.remove("ntk");
         }
         String hash = sha256(canonicalJson(identity)).substring(0, 8);
         return String.format(Locale.ROOT, "%s%d-w%d-n%d-s%d-%s", ExperimentConfig.yamlName(c.model().type()),
@@ -99,10 +101,11 @@ public record RunDirectory(Path path) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    public static String canonicalJson(ObjectNode node) {
+    /** Key-sorted JSON text of plain values: equal for equal configs whatever JSON node types hold the numbers. */
+    public static String canonicalJson(com.fasterxml.jackson.databind.JsonNode node) {
         try {
             ObjectMapper mapper = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
-            return mapper.writeValueAsString(mapper.treeToValue(node, java.util.Map.class));
+            return mapper.writeValueAsString(mapper.treeToValue(node, Object.class));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
