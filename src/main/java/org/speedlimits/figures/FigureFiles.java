@@ -18,7 +18,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -115,13 +114,11 @@ final class FigureFiles {
 
     private void write(String file, Consumer<OutputStream> writer) {
         Path target = dir.resolve(file);
-        Path tmp = dir.resolve("." + file + ".tmp");
         try {
             Files.createDirectories(dir);
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             writer.accept(bytes);
-            Files.write(tmp, bytes.toByteArray());
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            org.speedlimits.io.Npy.writeAtomically(target, bytes.toByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target, e);
         }

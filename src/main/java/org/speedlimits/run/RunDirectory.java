@@ -12,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -94,11 +93,9 @@ public record RunDirectory(Path path) {
         return path.resolve(name);
     }
 
-    /** Writes via a temp file and an atomic rename, so readers never see half a file. */
+    /** Writes via a temp file, fsync and an atomic rename ({@link org.speedlimits.io.Npy#writeAtomically}), so readers never see half a file. */
     public static void writeAtomically(Path target, String content) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        Files.writeString(tmp, content, StandardCharsets.UTF_8);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        org.speedlimits.io.Npy.writeAtomically(target, content.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Key-sorted JSON text of plain values: equal for equal configs whatever JSON node types hold the numbers. */
