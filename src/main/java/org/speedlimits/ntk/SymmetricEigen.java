@@ -82,51 +82,69 @@ public final class SymmetricEigen {
     /**
      * W <- W Q^T with Q = H(0) H(1) ... H(n-2) (rows of W: eigenvectors of T become eigenvectors of A), one block
      * of b reflectors at a time from the last: H(j0)...H(j1-1) = I - V T V^T (forward, columnwise T as LAPACK's
-     * dlarft), so W <- W - ((W V) T^T) V^T on the columns the block touches.
+     * dlarft), so W <- W - ((W V) T^T) V^T on the columns the block touches. Three cblas_dgemm calls per block on
+     * the raw buffers (no ND4J views: strided views made every block copy W, 4x the time of the GEMMs themselves).
      */
     private static void backTransform(INDArray w, INDArray reflectors, double[] tau, int n) {
         int count = n - 1;
+        if (count <= 0) {
+            return;
+        }
         int block = 64;
-        for (int j0 = count <= 0 ? -1 : ((count - 1) / block) * block; j0 >= 0; j0 -= block) {
-            int b = Math.min(count, j0 + block) - j0;
-            int c0 = j0 + 1;
-            int len = n - c0;
-            double[] vt = new double[b * len];
-            for (int j = 0; j < b; j++) {
-                int i = j0 + j;
-                double[] stored = reflectors.getRow(i).toDoubleVector();
-                vt[j * len + (i + 1 - c0)] = 1.0;
-                for (int r = i + 2; r < n; r++) {
-                    vt[j * len + (r - c0)] = stored[r];
-                }
-            }
-            INDArray v = Nd4j.create(vt, new long[]{b, len}, 'c');
-            double[][] g = toRows(v.mmul(v.transpose()), b);
-            double[] t = new double[b * b]; // upper triangular, row-major
-            for (int j = 0; j < b; j++) {
-                double tj = tau[j0 + j];
-                t[j * b + j] = tj;
-                for (int i = 0; i < j; i++) {
-                    double sum = 0;
-                    for (int l = i; l < j; l++) {
-                        sum += t[i * b + l] * g[l][j];
+        DoublePointer stored = ptr(reflectors);
+        DoublePointer wBase = ptr(w);
+        try (DoublePointer v = new DoublePointer((long) block * n);
+             DoublePointer gram = new DoublePointer((long) block * block);
+             DoublePointer tPtr = new DoublePointer((long) block * block);
+             DoublePointer x1 = new DoublePointer((long) n * block);
+             DoublePointer x2 = new DoublePointer((long) n * block)) {
+            double[] row = new double[n];
+            double[] g = new double[block * block];
+            for (int j0 = ((count - 1) / block) * block; j0 >= 0; j0 -= block) {
+                int b = Math.min(count, j0 + block) - j0;
+                int c0 = j0 + 1;
+                int len = n - c0;
+                // V: b x len, row j = reflector j0 + j on columns c0..n-1 (1 at i + 1, stored entries after it)
+                for (int j = 0; j < b; j++) {
+                    int i = j0 + j;
+                    java.util.Arrays.fill(row, 0, len, 0.0);
+                    row[i + 1 - c0] = 1.0;
+                    int tail = n - (i + 2);
+                    if (tail > 0) {
+                        stored.position((long) i * n + i + 2).get(row, i + 2 - c0, tail);
                     }
-                    t[i * b + j] = -tj * sum;
+                    v.position((long) j * len).put(row, 0, len);
                 }
+                v.position(0);
+                stored.position(0);
+                gemm(false, true, b, b, len, 1.0, v, len, v, len, 0.0, gram, b);
+                gram.get(g, 0, b * b);
+                double[] t = new double[b * b]; // upper triangular, row-major
+                for (int j = 0; j < b; j++) {
+                    double tj = tau[j0 + j];
+                    t[j * b + j] = tj;
+                    for (int i = 0; i < j; i++) {
+                        double sum = 0;
+                        for (int l = i; l < j; l++) {
+                            sum += t[i * b + l] * g[l * b + j];
+                        }
+                        t[i * b + j] = -tj * sum;
+                    }
+                }
+                tPtr.put(t, 0, b * b);
+                DoublePointer cols = new DoublePointer(wBase).position(c0); // W[:, c0:n], leading dimension n
+                gemm(false, true, n, b, len, 1.0, cols, n, v, len, 0.0, x1, b);    // X1 = W V^T
+                gemm(false, true, n, b, b, 1.0, x1, b, tPtr, b, 0.0, x2, b);       // X2 = X1 T^T
+                gemm(false, false, n, len, b, -1.0, x2, b, v, len, 1.0, cols, n);  // W -= X2 V
             }
-            INDArray tt = Nd4j.create(t, new long[]{b, b}, 'c').transpose();
-            INDArray cols = w.get(NDArrayIndex.all(), NDArrayIndex.interval(c0, n));
-            INDArray x = cols.mmul(v.transpose()).mmul(tt);
-            cols.subi(x.mmul(v));
         }
     }
 
-    private static double[][] toRows(INDArray a, int b) {
-        double[][] out = new double[b][];
-        for (int i = 0; i < b; i++) {
-            out[i] = a.getRow(i).toDoubleVector();
-        }
-        return out;
+    /** Row-major C = alpha op(A) op(B) + beta C (OpenBLAS dgemm; its dtrmm is avoided, see {@link #eigh}). */
+    private static void gemm(boolean transA, boolean transB, int m, int nCols, int k, double alpha, DoublePointer a,
+                             int lda, DoublePointer b, int ldb, double beta, DoublePointer c, int ldc) {
+        openblas.cblas_dgemm(101, transA ? 112 : 111, transB ? 112 : 111, m, nCols, k, alpha, a, lda, b, ldb, beta,
+                c, ldc);
     }
 
     private static DoublePointer ptr(INDArray a) {
