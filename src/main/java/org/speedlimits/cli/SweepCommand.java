@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 import org.speedlimits.run.RunStatus;
 import org.speedlimits.run.StopSignal;
 import org.speedlimits.run.TrainingJob;
+import org.speedlimits.sweep.JvmMemory;
 import org.speedlimits.sweep.SlurmScript;
 import org.speedlimits.sweep.Sweep;
 import org.speedlimits.sweep.SweepException;
@@ -226,7 +227,9 @@ public final class SweepCommand implements Runnable {
             Files.createDirectories(logs);
             List<String> base = new ArrayList<>();
             base.add(JavaLauncher.javaExecutable());
-            base.addAll(JavaLauncher.jvmFlags(Path.of("")));
+            // each child gets 1/N of the machine's memory (jvm.config is sized for one process owning it)
+            long share = JavaLauncher.physicalMemory() / jobs;
+            base.addAll(JvmMemory.fit(JavaLauncher.jvmFlags(Path.of("")), share));
             base.addAll(List.of("-cp", JavaLauncher.classPath(), SlurmScript.MAIN_CLASS, "sweep", "run-task",
                     sweep.file().toString(), "--index"));
             List<Process> running = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -331,7 +334,8 @@ public final class SweepCommand implements Runnable {
             String cp = classPath != null ? classPath : JavaLauncher.classPath();
             JavaLauncher.checkClassPath(cp);
             SlurmScript script = new SlurmScript(sweep, indices, gres(sweep), projectDir,
-                    java != null ? java : JavaLauncher.javaExecutable(), JavaLauncher.jvmFlags(projectDir), cp);
+                    java != null ? java : JavaLauncher.javaExecutable(),
+                    JvmMemory.fit(JavaLauncher.jvmFlags(projectDir), JvmMemory.slurmBytes(sweep.resources().mem())), cp);
             Path slurmDir = sweep.folder().resolve("slurm");
             Path scriptFile = slurmDir.resolve("array.sbatch");
             if (!dryRun) {
@@ -387,6 +391,11 @@ public final class SweepCommand implements Runnable {
     /** How to start this project's Java again: on a cluster node or as a child process. */
     static final class JavaLauncher {
         private JavaLauncher() {
+        }
+
+        static long physicalMemory() {
+            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean()).getTotalMemorySize();
         }
 
         static String javaExecutable() {

@@ -101,7 +101,9 @@ class SweepCommandTest {
         }
         assertTrue(script.contains("org.speedlimits.cli.Main sweep run-task " + file.toAbsolutePath()
                 + " --index \"$SLURM_ARRAY_TASK_ID\" &"), script);
-        assertTrue(script.contains("-Xmx4g"), "JVM flags of .mvn/jvm.config");
+        // the JVM flags of .mvn/jvm.config, fitted to the 3G allocation (a 4g heap and 20G resident would not fit)
+        assertTrue(script.contains("-Xmx1024m -Dorg.bytedeco.javacpp.maxbytes=1587m "
+                + "-Dorg.bytedeco.javacpp.maxphysicalbytes=2611m -Djava.awt.headless=true"), script);
         assertTrue(script.contains("scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\""), script);
         Path written = sweep.folder().resolve("slurm/array.sbatch");
         assertTrue(Files.readString(written).startsWith("#!/bin/bash"));
