@@ -31,7 +31,8 @@ def parse(path):
 
 def key(r):
     if r["workload"] == "myrtle5":
-        return ("myrtle5", f"C = {r['width']}, n = {r['n']}")
+        chunk = r.get("chunk", "1000")
+        return ("myrtle5", f"C = {r['width']}, n = {r['n']}" + ("" if chunk == "1000" else f", chunks of {chunk}"))
     if r["workload"] == "fcn":
         return ("fcn", f"width {r['width']}, n = {r['n']}")
     if r["workload"] in ("eigh",):

@@ -28,7 +28,7 @@ public final class SymmetricEigen {
 
     /**
      * Peak bytes of {@link #eigh} for an n x n matrix: the matrix (reflectors), Z, dstedc's workspace (about n^2),
-     * and while reordering two Java-heap copies and the result (about 5 n^2 doubles in all).
+     * the result and the back-transformation's n x 64 panels (about 4 n^2 doubles; n^2 kept in reserve).
      */
     public static long dsyevdBytes(long n) {
         return 8L * (5 * n * n + 8 * n + 1) + 4L * (6 + 6 * n + 5 * n * 32);
@@ -66,17 +66,37 @@ public final class SymmetricEigen {
         check("dstedc", openblas.LAPACKE_dstedc(LAPACK_COL_MAJOR, (byte) 'I', n, ptr(d), ptr(e), ptr(w), n), n);
         backTransform(w, m, tau.toDoubleVector(), n);
         double[] ascending = d.toDoubleVector();
-        double[] rows = w.data().asDouble(); // row k: eigenvector of the k-th smallest eigenvalue
         double[] values = new double[n];
-        double[] columns = new double[rows.length];
         for (int k = 0; k < n; k++) {
             values[k] = ascending[n - 1 - k];
-            int from = (n - 1 - k) * n;
+        }
+        return new Eigenpairs(values, descendingColumns(w, n));
+    }
+
+    /**
+     * The rows of w (eigenvectors, ascending eigenvalues) as the columns of a c-order [n, n] array in descending
+     * order, i.e. out[i, n-1-k] = w[k, i]: a tiled transposition (64 rows of w at a time) between native buffers,
+     * so no n^2 Java arrays and no cache-hostile strided loop.
+     */
+    private static INDArray descendingColumns(INDArray w, int n) {
+        INDArray out = Nd4j.create(DataType.DOUBLE, n, n);
+        DoublePointer src = ptr(w);
+        DoublePointer dst = ptr(out);
+        int tile = 64;
+        double[] rows = new double[tile * n];
+        double[] segment = new double[tile];
+        for (int k0 = 0; k0 < n; k0 += tile) {
+            int t = Math.min(tile, n - k0);
+            src.position((long) k0 * n).get(rows, 0, t * n);
+            int firstColumn = n - k0 - t; // rows k0 .. k0+t-1 become columns n-1-k0 down to n-k0-t
             for (int i = 0; i < n; i++) {
-                columns[i * n + k] = rows[from + i];
+                for (int j = 0; j < t; j++) {
+                    segment[t - 1 - j] = rows[j * n + i];
+                }
+                dst.position((long) i * n + firstColumn).put(segment, 0, t);
             }
         }
-        return new Eigenpairs(values, Nd4j.create(columns, new long[]{n, n}, 'c'));
+        return out;
     }
 
     /**

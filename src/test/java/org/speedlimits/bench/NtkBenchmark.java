@@ -28,7 +28,9 @@ import java.util.Locale;
  * mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.speedlimits.bench.NtkBenchmark \
  *     -Dexec.args="16 500 2000,5000 2"
  * </pre>
- * args: width, n, eigendecomposition sizes ("-": none), threads.
+ * args: width, n, eigendecomposition sizes ("-": none), threads. Environment: REFERENCE_LD_LIBRARY_PATH, the folder of
+ * an optimised libblas.so.3/liblapack.so.3 for the reference (bench/run.sh unpacks Debian's OpenBLAS into
+ * target/bench/openblas/usr/lib/x86_64-linux-gnu/openblas-pthread).
  */
 public final class NtkBenchmark {
     public static void main(String[] args) throws Exception {
@@ -73,6 +75,15 @@ public final class NtkBenchmark {
                 "--eig", eigSizes, "--threads", Integer.toString(threads));
         pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
         pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
+        // Debian's torch/numpy link the generic libblas.so.3 (often the unoptimised reference BLAS): give the reference
+        // an optimised one, as bench/run.sh does, through REFERENCE_LD_LIBRARY_PATH (set for the child only)
+        String referenceLibs = System.getenv("REFERENCE_LD_LIBRARY_PATH");
+        if (referenceLibs != null && !referenceLibs.isBlank()) {
+            pb.environment().put("LD_LIBRARY_PATH", referenceLibs);
+        } else {
+            System.out.println("warning: REFERENCE_LD_LIBRARY_PATH not set: the reference uses the system's default "
+                    + "BLAS, which may be Debian's slow reference BLAS (see bench/run.sh)");
+        }
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();

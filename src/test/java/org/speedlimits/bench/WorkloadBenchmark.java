@@ -32,7 +32,8 @@ import java.util.SplittableRandom;
  *   of one epoch is the time between consecutive epoch callbacks (the first gradient pass is the warm-up);</li>
  *   <li>{@code fcn width depth n epochs}: the same for the fully connected network (ReLU);</li>
  *   <li>{@code eigh n reps}: eigendecomposition of a random symmetric n x n float64 matrix (eigenvalues and
- *   eigenvectors, column-major: no transposition copies) with LAPACKE_dsyevd from bytedeco's OpenBLAS, as the project rules prescribe;</li>
+ *   eigenvectors) with the project's {@link org.speedlimits.ntk.SymmetricEigen#eigh} (LAPACK dsytrd + dstedc from
+ *   bytedeco's OpenBLAS, GEMM back-transformation; dsyevd itself is wrong there, see that class);</li>
  *   <li>{@code gemm size reps}: float32 C = A B of square matrices with ND4J's mmul (reports GFLOP/s).</li>
  * </ul>
  * Extension point: add a workload to {@link #WORKLOADS} and the function of the same name to bench/reference.py
