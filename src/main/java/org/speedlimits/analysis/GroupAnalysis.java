@@ -163,17 +163,26 @@ public final class GroupAnalysis {
         return rows.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /**
-     * The NTK epoch (> 0: epoch 0 is the cold start) of the first run closest to {@code target} (ties: the later
-     * one), or -1 if there is none.
-     */
+    /** The NTK epoch of this run for the warm start at {@code target}: {@link #nearestWarmEpoch} of its NTK epochs. */
     static long nearestNtkEpoch(RunData run, long target) {
-        java.util.NavigableMap<Long, NtkSpectrum> later = run.ntk.tailMap(1L, true);
-        Long lo = later.floorKey(target), hi = later.ceilingKey(target);
+        return nearestWarmEpoch(run.ntk.navigableKeySet(), target);
+    }
+
+    /**
+     * The NTK epoch (> 0: epoch 0 is the cold start) closest to the warm-start anchor {@code target} (ties: the later
+     * one), or -1 if there is none within max(50, target / 4) epochs: a spectrum taken far from the warm start (e.g.
+     * at the end of a run, or at a seed's own warm epoch far from the seed-mean one) must not stand in for it; such
+     * runs are left out of the warm-start spectrum (compute it with {@code ntk --run <dir> --epoch <anchor>}).
+     */
+    static long nearestWarmEpoch(java.util.NavigableSet<Long> epochs, long target) {
+        java.util.NavigableSet<Long> later = epochs.tailSet(1L, true);
+        Long lo = later.floor(target), hi = later.ceiling(target);
+        long best;
         if (lo == null && hi == null) return -1;
-        if (lo == null) return hi;
-        if (hi == null) return lo;
-        return target - lo < hi - target ? lo : hi;
+        else if (lo == null) best = hi;
+        else if (hi == null) best = lo;
+        else best = target - lo < hi - target ? lo : hi;
+        return Math.abs(best - target) <= Math.max(50, target / 4) ? best : -1;
     }
 
     /** Power-law fits of each run's spectrum at the epoch {@code choose} picks for it; null if no run has one. */

@@ -98,4 +98,18 @@ class WarmStartTest {
         assertEquals(-1, g.warmEpoch);
         assertTrue(!g.warmIsError && g.warmNote.contains("never reaches"), g.warmNote);
     }
+
+    @Test
+    void warmSpectrumComesOnlyFromAnNtkEpochNearTheAnchor() {
+        java.util.TreeSet<Long> epochs = new java.util.TreeSet<>(List.of(0L, 83L, 300L, 3000L));
+        assertEquals(300L, GroupAnalysis.nearestWarmEpoch(epochs, 300));
+        assertEquals(300L, GroupAnalysis.nearestWarmEpoch(epochs, 250), "within max(50, anchor/4)");
+        assertEquals(83L, GroupAnalysis.nearestWarmEpoch(epochs, 100));
+        // only the cold start and the end of the run: neither stands in for the warm start
+        java.util.TreeSet<Long> coldAndEnd = new java.util.TreeSet<>(List.of(0L, 3000L));
+        assertEquals(-1L, GroupAnalysis.nearestWarmEpoch(coldAndEnd, 100));
+        assertEquals(-1L, GroupAnalysis.nearestWarmEpoch(coldAndEnd, 0));
+        assertEquals(-1L, GroupAnalysis.nearestWarmEpoch(new java.util.TreeSet<>(List.of(2425L)), 150));
+        assertEquals(2425L, GroupAnalysis.nearestWarmEpoch(new java.util.TreeSet<>(List.of(2425L)), 2000));
+    }
 }
