@@ -92,7 +92,7 @@ out += ["## Machine and versions", "",
         f"- load before / after the comparison: `{load_before}` / `{load_after}`",
         f"- Java: {version(['java', '-version']) or version(['bash', '-c', 'java -version 2>&1']).splitlines()[0]}",
         "- project: DL4J/ND4J 1.0.0-M2.1, nd4j-native linux-x86_64-onednn-avx2 (oneDNN helpers on), "
-        "LAPACKE_dsyevd from bytedeco OpenBLAS 0.3.19",
+        "eigensolver SymmetricEigen (dsytrd + dstedc from bytedeco OpenBLAS 0.3.19, GEMM back-transformation)",
         "- reference: " + version([sys.executable, "-c",
                                    "import torch,numpy;print(f'torch {torch.__version__}, numpy {numpy.__version__}, "
                                    "torch MKLDNN {torch.backends.mkldnn.is_available()}')"]),
@@ -140,7 +140,7 @@ for k, reps in sorted(groups.items(), key=lambda kv: (kv[0][0], int(re.findall(r
     verdict = "" if goal is None else (f"≤ {goal} ✓" if ratio <= goal else f"≤ {goal} ✗")
     if k[0] == "myrtle5" and int(first["width"]) >= 64:
         verdict += (" " if verdict else "") + ("≥ 60% peak " + ("✓" if flops / tp / 1e9 >= 0.6 * peak else "✗"))
-    name = {"myrtle5": "Myrtle-5 GD epoch", "fcn": "FCN (2×512 ReLU) GD epoch", "eigh": "eigh (dsyevd vs numpy)"}.get(
+    name = {"myrtle5": "Myrtle-5 GD epoch", "fcn": "FCN (2×512 ReLU) GD epoch", "eigh": "eigh (SymmetricEigen vs numpy eigh)"}.get(
         k[0], k[0])
     out.append(f"| {name}, {k[1]} | {tp:.4g} | {tq:.4g} | **{ratio:.2f}** ({spread(ratios)}, {len(ratios)} reps) | "
                f"{verdict} | {pct(tp)} | {pct(tq)} |")
