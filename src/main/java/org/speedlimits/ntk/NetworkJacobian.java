@@ -40,6 +40,11 @@ public final class NetworkJacobian {
     private final int outputs;
     private final long numParams;
     private final LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+    /**
+     * Large per-layer temporaries reused from chunk to chunk: fresh off-heap arrays of 100+ MB per layer and chunk
+     * cost more in allocation and first-touch page faults than the GEMMs that fill them.
+     */
+    private final Scratch scratch = new Scratch();
 
     /** Jacobian rows of a chunk, [b, K, P] (c order), and the network outputs f(x) [b, K]. */
     public record Chunk(INDArray jacobian, INDArray outputs) {
@@ -124,25 +129,27 @@ public final class NetworkJacobian {
                     delta.muli(mask.reshape(b, 1, outC * h * w));
                 }
                 used.add(delta);
-                INDArray patches = Nd4j.create(DataType.DOUBLE, b, inC, 3, 3, h, w); // (allocating overload: float32)
+                INDArray patches = scratch.get("patches", b, inC, 3, 3, h, w); // (allocating overload: float32)
                 Convolution.im2col(in, 3, 3, 1, 1, 1, 1, false, patches);
                 INDArray col = patches.reshape(b, inC * 9, h * w);
                 INDArray gradW = Nd4j.matmul(delta.reshape(b, k * outC, h * w), col, false, true, false);
                 put(jac, l, "W", gradW.reshape(rows, outC * inC * 9));
                 INDArray biasGrad = delta.reshape(rows, outC, h, w).sum(2, 3);
                 put(jac, l, "b", biasGrad);
-                used.addAll(List.of(patches, col, gradW, biasGrad));
+                used.addAll(List.of(gradW, biasGrad));
                 if (l > 0) {
                     INDArray wMat = layer.getParam("W").reshape(outC, inC * 9);
-                    // error at the patches: W^T delta for every row and position, one GEMM [C*9, O] x [O, rows*h*w]
-                    INDArray deltaByChannel = delta.reshape(rows, outC, h * w).permute(1, 0, 2).dup('c')
-                            .reshape(outC, rows * h * w);
-                    INDArray epsCol = wMat.transpose().mmul(deltaByChannel).reshape(inC * 9, rows, h * w)
-                            .permute(1, 0, 2).dup('c').reshape(rows, inC, 3, 3, h, w);
+                    // error at the patches: W^T delta for every row and position, one GEMM [C*9, O] x [O, rows*h*w];
+                    // these are the largest arrays here (K rows per example), so they live in reused buffers
+                    INDArray deltaByChannel = scratch.get("deltaByChannel", outC, rows, h * w)
+                            .assign(delta.reshape(rows, outC, h * w).permute(1, 0, 2)).reshape(outC, rows * h * w);
+                    INDArray product = scratch.get("patchError", inC * 9, rows * h * w);
+                    Nd4j.gemm(wMat, deltaByChannel, product, true, false, 1.0, 0.0);
+                    INDArray epsCol = scratch.get("patchErrorByRow", rows, inC * 9, h * w)
+                            .assign(product.reshape(inC * 9, rows, h * w).permute(1, 0, 2))
+                            .reshape(rows, inC, 3, 3, h, w);
                     epsIn = Nd4j.create(DataType.DOUBLE, rows, inC, h, w);
                     Convolution.col2im(epsCol, epsIn, 1, 1, 1, 1, (int) h, (int) w, 1, 1);
-                    used.add(deltaByChannel);
-                    used.add(epsCol);
                 } else {
                     epsIn = null;
                 }
@@ -239,6 +246,31 @@ public final class NetworkJacobian {
                 || c.getConvolutionMode() != org.deeplearning4j.nn.conf.ConvolutionMode.Same
                 || !(relu || isIdentity(c.getActivationFn()))) {
             throw new IllegalArgumentException("NTK: conv layer " + l + " must be 3x3, stride 1, SAME, ReLU");
+        }
+    }
+
+    /**
+     * Reusable float64 buffers by role: one flat buffer per role, as large as the largest request so far (the largest
+     * layer of a full chunk), and each request a c-order view of its start — so the memory is that of one layer's
+     * temporaries, as {@link EmpiricalNtk}'s cap assumes, while nothing is allocated per layer and chunk.
+     */
+    static final class Scratch {
+        private final java.util.Map<String, INDArray> buffers = new java.util.HashMap<>();
+
+        INDArray get(String role, long... shape) {
+            long need = 1;
+            for (long d : shape) {
+                need *= d;
+            }
+            INDArray flat = buffers.get(role);
+            if (flat == null || flat.length() < need) {
+                if (flat != null) {
+                    flat.close();
+                }
+                flat = Nd4j.createUninitialized(DataType.DOUBLE, new long[]{need}, 'c');
+                buffers.put(role, flat);
+            }
+            return Nd4j.create(flat.data(), shape, Nd4j.getStrides(shape, 'c'), 0, 'c');
         }
     }
 }
