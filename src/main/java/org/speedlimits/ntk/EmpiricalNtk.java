@@ -128,7 +128,13 @@ public final class EmpiricalNtk {
             }
             NetworkJacobian.release(List.of(panel));
         }
+        jacobian.releaseBuffers(); // the eigensolver that follows needs the memory
         return new Gram(g, f);
+    }
+
+    /** Frees the Jacobian's reusable work buffers (they are reallocated if more Jacobian rows are computed). */
+    public void releaseBuffers() {
+        jacobian.releaseBuffers();
     }
 
     /**

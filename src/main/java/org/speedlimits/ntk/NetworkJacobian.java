@@ -168,6 +168,11 @@ public final class NetworkJacobian {
         return new Chunk(jac.reshape(b, k, numParams), acts.get(layers));
     }
 
+    /** Frees the reusable work buffers now (instead of when this object is garbage-collected). */
+    public void releaseBuffers() {
+        scratch.close();
+    }
+
     /** Frees the off-heap buffers of arrays no longer needed (views and already freed arrays are skipped). */
     static void release(List<INDArray> arrays) {
         java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -271,6 +276,11 @@ public final class NetworkJacobian {
                 buffers.put(role, flat);
             }
             return Nd4j.create(flat.data(), shape, Nd4j.getStrides(shape, 'c'), 0, 'c');
+        }
+
+        void close() {
+            buffers.values().forEach(INDArray::close);
+            buffers.clear();
         }
     }
 }

@@ -85,6 +85,7 @@ public final class NtkAnalysis {
             f = forward(net64, x, plan.chunk());
             trace = cached != null ? cached.mul(cached).sumNumber().doubleValue() / k : traceByPasses(ntk, x, n, plan.chunk());
             eig = SymmetricEigen.lanczos(v -> ntk.traceKernelProduct(x, v, cached, plan.chunk()), n, o.topK(), steps, seed);
+            ntk.releaseBuffers();
         }
         INDArray r = f.sub(y);
         double norm2 = r.mul(r).sumNumber().doubleValue();
