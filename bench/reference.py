@@ -6,6 +6,7 @@ Usage: reference.py <workload> args...   (same workloads and arguments as the Ja
   fcn width depth n epochs     fully connected ReLU network, same GD
   eigh n reps                  numpy.linalg.eigh of a random symmetric n x n float64 matrix
   gemm size reps               torch.mm of float32 square matrices (GFLOP/s)
+  ntk-gram C n                 float64 trace-kernel Gram of Myrtle-5 on n Gaussian inputs (torch.func)
 Prints one line: RESULT <workload> key=value ... median_s=<s> times=<s,...>
 
 One GD epoch, as GradientDescentTrainer does it: for each chunk of the n images, forward, L = 1/(2n) sum |f-y|^2,
@@ -134,7 +135,24 @@ def w_gemm(a, info):
     return times
 
 
-WORKLOADS = {"myrtle5": w_myrtle5, "fcn": w_fcn, "eigh": w_eigh, "gemm": w_gemm}
+def w_ntk_gram(a, info):
+    """The float64 trace-kernel Gram of Myrtle-5 (width C) on n Gaussian inputs, as bench/ntk_reference.py computes
+    it (torch.func jacrev + vmap, chunks of 50); timed once after a warm-up, like WorkloadBenchmark's ntk-gram."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from ntk_reference import Myrtle5, trace_kernel
+    width, n = int(a[0]), int(a[1])
+    torch.manual_seed(0)
+    model = Myrtle5(width).double()
+    x = torch.randn(n, 3, 32, 32, dtype=torch.float64)
+    trace_kernel(model, x[:4], 50)
+    t0 = time.perf_counter()
+    gram = trace_kernel(model, x, 50)
+    info.update(width=width, n=n)
+    assert torch.isfinite(gram).all() and gram.shape == (n, n)
+    return [time.perf_counter() - t0]
+
+
+WORKLOADS = {"myrtle5": w_myrtle5, "fcn": w_fcn, "eigh": w_eigh, "gemm": w_gemm, "ntk-gram": w_ntk_gram}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in WORKLOADS:

@@ -14,7 +14,7 @@ import sys
 from collections import defaultdict
 
 raw, target = sys.argv[1], sys.argv[2]
-TARGETS = {"myrtle5": 1.0, "eigh": 1.2}
+TARGETS = {"myrtle5": 1.0, "eigh": 1.2, "ntk-gram": 2.0}
 
 
 def parse(path):
@@ -35,6 +35,8 @@ def key(r):
         return ("myrtle5", f"C = {r['width']}, n = {r['n']}" + ("" if chunk == "1000" else f", chunks of {chunk}"))
     if r["workload"] == "fcn":
         return ("fcn", f"width {r['width']}, n = {r['n']}")
+    if r["workload"] == "ntk-gram":
+        return ("ntk-gram", f"Myrtle-5 C = {r['width']}, n = {r['n']} (float64)")
     if r["workload"] in ("eigh",):
         return ("eigh", f"n = {r['n']} (float64)")
     if r["workload"] == "gemm":
@@ -140,7 +142,8 @@ for k, reps in sorted(groups.items(), key=lambda kv: (kv[0][0], int(re.findall(r
     verdict = "" if goal is None else (f"≤ {goal} ✓" if ratio <= goal else f"≤ {goal} ✗")
     if k[0] == "myrtle5" and int(first["width"]) >= 64:
         verdict += (" " if verdict else "") + ("≥ 60% peak " + ("✓" if flops / tp / 1e9 >= 0.6 * peak else "✗"))
-    name = {"myrtle5": "Myrtle-5 GD epoch", "fcn": "FCN (2×512 ReLU) GD epoch", "eigh": "eigh (SymmetricEigen vs numpy eigh)"}.get(
+    name = {"myrtle5": "Myrtle-5 GD epoch", "fcn": "FCN (2×512 ReLU) GD epoch", "eigh": "eigh (SymmetricEigen vs numpy eigh)",
+            "ntk-gram": "NTK trace-kernel Gram (vs torch.func jacrev + vmap)"}.get(
         k[0], k[0])
     out.append(f"| {name}, {k[1]} | {tp:.4g} | {tq:.4g} | **{ratio:.2f}** ({spread(ratios)}, {len(ratios)} reps) | "
                f"{verdict} | {pct(tp)} | {pct(tq)} |")

@@ -76,15 +76,15 @@ measure() {
 }
 
 # workloads: identical arguments on both sides (see WorkloadBenchmark / reference.py);
-# add new ones (e.g. "ntk-gram ...") here after implementing them on both sides
+# add new ones here after implementing them on both sides
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
   REPS=1
-  WORKLOADS=("gemm 512 3" "myrtle5 16 100 2" "fcn 512 2 100 2" "eigh 300 1")
+  WORKLOADS=("gemm 512 3" "myrtle5 16 100 2" "fcn 512 2 100 2" "eigh 300 1" "ntk-gram 4 20")
 elif [ -n "${BENCH_WORKLOADS:-}" ]; then
   IFS=';' read -r -a WORKLOADS <<<"$BENCH_WORKLOADS"
 else
   WORKLOADS=("gemm 2048 5" "myrtle5 16 500 5" "myrtle5 32 500 4" "myrtle5 64 500 3" "myrtle5 128 500 2"
-             "fcn 512 2 500 8" "eigh 2000 2" "eigh 5000 1")
+             "fcn 512 2 500 8" "eigh 2000 2" "eigh 5000 1" "ntk-gram 16 500")
 fi
 
 stage_compare() {
