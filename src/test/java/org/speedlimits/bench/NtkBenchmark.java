@@ -38,19 +38,15 @@ public final class NtkBenchmark {
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 500;
         String eigSizes = args.length > 2 ? args[2] : "2000,5000";
         int threads = args.length > 3 ? Integer.parseInt(args[3]) : 2;
-        Network net = ModelFactory.build(new ExperimentConfig.Model(ExperimentConfig.ModelType.MYRTLE, 5, width,
-                ExperimentConfig.Activation.RELU, ExperimentConfig.Parameterization.STANDARD, Math.sqrt(2), false, 0.0),
-                0, DataType.DOUBLE);
+        Network net = myrtle5Float64(width);
         INDArray x = gaussian(new long[]{n, 3, 32, 32}, 1);
         Path dir = Files.createTempDirectory("ntk-bench");
         Npy.write(dir.resolve("x.npy"), x);
         Npy.write(dir.resolve("theta.npy"), net.net().params().reshape(-1).dup());
 
-        EmpiricalNtk ntk = new EmpiricalNtk(net, NtkKernel.TRACE, 2048L << 20);
-        ntk.gram(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 4))); // warm-up
-        long t0 = System.nanoTime();
-        INDArray gram = ntk.gram(x).matrix();
-        double javaGram = (System.nanoTime() - t0) * 1e-9;
+        TimedGram timed = timedTraceGram(net, x);
+        INDArray gram = timed.gram();
+        double javaGram = timed.seconds();
         System.out.printf(Locale.ROOT, "java: trace-kernel Gram, Myrtle-5 C=%d, n=%d, P=%d: %.2f s%n", width, n,
                 net.numParams(), javaGram);
 
@@ -63,7 +59,7 @@ public final class NtkBenchmark {
             int m = Integer.parseInt(sizes[i].trim());
             INDArray g = gaussian(new long[]{m, m}, 2);
             INDArray sym = g.add(g.transpose());
-            t0 = System.nanoTime();
+            long t0 = System.nanoTime();
             SymmetricEigen.eigh(sym);
             javaEig[i] = (System.nanoTime() - t0) * 1e-9;
             System.out.printf(Locale.ROOT, "java: eigh n=%d: %.2f s%n", m, javaEig[i]);
@@ -103,6 +99,25 @@ public final class NtkBenchmark {
         }
         System.out.printf(Locale.ROOT, "threads: java (OpenBLAS/ND4J) %s, reference %d; machine shared and noisy%n",
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "default (all cores)"), threads);
+    }
+
+    /** Myrtle-5 (width C, standard parameterisation, ReLU) in float64, seed 0: the network both NTK benchmarks time. */
+    static Network myrtle5Float64(int width) {
+        return ModelFactory.build(new ExperimentConfig.Model(ExperimentConfig.ModelType.MYRTLE, 5, width,
+                ExperimentConfig.Activation.RELU, ExperimentConfig.Parameterization.STANDARD, Math.sqrt(2), false, 0.0),
+                0, DataType.DOUBLE);
+    }
+
+    record TimedGram(INDArray gram, double seconds) {
+    }
+
+    /** The trace-kernel Gram of net on x ({@link EmpiricalNtk}, 2 GB cap), timed after a warm-up on 4 inputs. */
+    static TimedGram timedTraceGram(Network net, INDArray x) {
+        EmpiricalNtk ntk = new EmpiricalNtk(net, NtkKernel.TRACE, 2048L << 20);
+        ntk.gram(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, Math.min(4, x.size(0))))); // warm-up
+        long t0 = System.nanoTime();
+        INDArray gram = ntk.gram(x).matrix();
+        return new TimedGram(gram, (System.nanoTime() - t0) * 1e-9);
     }
 
     static INDArray gaussian(long[] shape, long seed) {

@@ -3,13 +3,11 @@ package org.speedlimits.bench;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.speedlimits.config.ExperimentConfig;
 import org.speedlimits.data.Preprocessing;
 import org.speedlimits.data.TrainingData;
 import org.speedlimits.model.ModelFactory;
 import org.speedlimits.model.Network;
-import org.speedlimits.ntk.EmpiricalNtk;
 import org.speedlimits.run.Backend;
 import org.speedlimits.train.EpochListener;
 import org.speedlimits.train.GradientDescentTrainer;
@@ -39,8 +37,8 @@ import java.util.SplittableRandom;
  *   <li>{@code gemm size reps}: float32 C = A B of square matrices with ND4J's mmul (reports GFLOP/s);</li>
  *   <li>{@code ntk-gram C n}: the float64 trace-kernel NTK Gram of Myrtle-5 on n Gaussian inputs.</li>
  * </ul>
- * Extension point: add a workload to {@link #WORKLOADS} and the function of the same name to bench/reference.py
- * (e.g. the NTK Gram matrix, {@code ntk-gram}), then list it in bench/run.sh.
+ * Extension point: add a workload to {@link #WORKLOADS} and the function of the same name to bench/reference.py,
+ * then list it in bench/run.sh.
  * <pre>mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.speedlimits.bench.WorkloadBenchmark -Dexec.args="myrtle5 16 500 5"</pre>
  */
 public final class WorkloadBenchmark {
@@ -107,20 +105,14 @@ public final class WorkloadBenchmark {
     }
 
     /**
-     * The float64 trace-kernel Gram of Myrtle-5 (width C, standard parameterisation) on n Gaussian inputs with
-     * {@link EmpiricalNtk} (2 GB cap), timed once after a warm-up on 4 inputs; NtkBenchmark compares the matrix itself
-     * with PyTorch's.
+     * The float64 trace-kernel Gram of Myrtle-5 on n Gaussian inputs, timed once as {@link NtkBenchmark} does it
+     * (which also compares the matrix itself with PyTorch's).
      */
     static double[] ntkGram(int width, int n, Map<String, String> info) {
-        Network net = ModelFactory.build(new ExperimentConfig.Model(ExperimentConfig.ModelType.MYRTLE, 5, width,
-                ExperimentConfig.Activation.RELU, ExperimentConfig.Parameterization.STANDARD, Math.sqrt(2), false, 0.0),
-                0, DataType.DOUBLE);
-        INDArray x = NtkBenchmark.gaussian(new long[]{n, 3, 32, 32}, 1);
-        EmpiricalNtk ntk = new EmpiricalNtk(net, ExperimentConfig.NtkKernel.TRACE, 2048L << 20);
-        ntk.gram(x.get(NDArrayIndex.interval(0, Math.min(4, n))));
-        long t0 = System.nanoTime();
-        INDArray gram = ntk.gram(x).matrix();
-        double seconds = (System.nanoTime() - t0) * 1e-9;
+        NtkBenchmark.TimedGram timed = NtkBenchmark.timedTraceGram(NtkBenchmark.myrtle5Float64(width),
+                NtkBenchmark.gaussian(new long[]{n, 3, 32, 32}, 1));
+        INDArray gram = timed.gram();
+        double seconds = timed.seconds();
         if (gram.rows() != n || !Double.isFinite(gram.sumNumber().doubleValue())) {
             throw new IllegalStateException("ntk-gram: bad Gram matrix " + java.util.Arrays.toString(gram.shape()));
         }
