@@ -94,7 +94,11 @@ out += ["## Machine and versions", "",
         f"- load before / after the comparison: `{load_before}` / `{load_after}`",
         f"- Java: {version(['java', '-version']) or version(['bash', '-c', 'java -version 2>&1']).splitlines()[0]}",
         "- project: DL4J/ND4J 1.0.0-M2.1, nd4j-native linux-x86_64-onednn-avx2 (oneDNN helpers on), "
-        "eigensolver SymmetricEigen (dsytrd + dstedc from bytedeco OpenBLAS 0.3.19, GEMM back-transformation)",
+        "eigensolver SymmetricEigen (dsytrd + dstedc from bytedeco OpenBLAS 0.3.19, GEMM back-transformation), "
+        "ReLU with the project's vectorised backward pass (model.ReluActivation)",
+        "- project JVM environment: `" + (open(os.path.join(raw, "project-env.txt")).read().strip() if os.path.exists(
+            os.path.join(raw, "project-env.txt")) else "?") + "` (glibc malloc settings of sweep tasks and SLURM jobs, "
+        "run.NativeAllocator; an interactive `mvn exec:java` run gets them only when exported, see README)",
         "- reference: " + version([sys.executable, "-c",
                                    "import torch,numpy;print(f'torch {torch.__version__}, numpy {numpy.__version__}, "
                                    "torch MKLDNN {torch.backends.mkldnn.is_available()}')"]),

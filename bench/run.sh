@@ -9,8 +9,10 @@
 # (';'-separated workload lines replacing the default list), BENCH_MEMORY_SECONDS (stop the C = 128 memory run after
 # this long; its peak is reached within the first chunk), BENCH_HOOK_WIDTH / BENCH_HOOK_EPOCHS, BENCH_LEAK_N /
 # BENCH_LEAK_WIDTH, BENCH_APPEND=1 (add to the previous comparison instead of starting over).
+# The project's JVMs run with the glibc malloc settings that sweep tasks and SLURM jobs get (run.NativeAllocator);
+# GLIBC_TUNABLES= (empty) measures glibc's defaults instead. The reference runs with the environment as it is.
 # Raw results go to target/bench/*.txt (one RESULT line per measurement); `bench/run.sh report` only rebuilds
-# bench/results.md from them.
+# bench/results.md from them. BENCH_QUICK=1 writes to target/bench-quick/ (its report to results.md there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${BENCH_REPS:-5}
@@ -18,6 +20,8 @@ THREADS=${BENCH_THREADS:-2}
 export OMP_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS
 PY=/usr/bin/python3
 OUT=target/bench
+REPORT=bench/results.md
+[ "${BENCH_QUICK:-0}" = 1 ] && OUT=target/bench-quick && REPORT=$OUT/results.md # never mixes with real results
 mkdir -p "$OUT"
 STAGES=("$@")
 [ ${#STAGES[@]} -eq 0 ] && STAGES=(compare hooks leak memory report)
@@ -57,8 +61,11 @@ ensure_build() {
     mvn -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/classpath.txt"
   fi
   CP="target/classes:target/test-classes:$(cat "$OUT/classpath.txt")"
-  JAVA=(java -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=16G -Dorg.bytedeco.javacpp.maxphysicalbytes=20G
-        -Djava.awt.headless=true -cp "$CP")
+  # same value as run.NativeAllocator.TRAINING_TUNABLES (NativeAllocatorTest checks); a user's own value wins
+  local tunables=${GLIBC_TUNABLES-glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736}
+  echo "GLIBC_TUNABLES=$tunables" >"$OUT/project-env.txt"
+  JAVA=(env "GLIBC_TUNABLES=$tunables" java -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=16G
+        -Dorg.bytedeco.javacpp.maxphysicalbytes=20G -Djava.awt.headless=true -cp "$CP")
 }
 
 # one measurement: side (project|reference), workload args...; appends its RESULT line (tagged) to $OUT/compare.txt
@@ -142,8 +149,8 @@ stage_leak() {
 }
 
 stage_report() {
-  $PY bench/report.py "$OUT" bench/results.md
-  log "wrote bench/results.md"
+  $PY bench/report.py "$OUT" "$REPORT"
+  log "wrote $REPORT"
 }
 
 for s in "${STAGES[@]}"; do

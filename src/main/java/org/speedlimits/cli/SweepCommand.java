@@ -2,6 +2,7 @@ package org.speedlimits.cli;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.speedlimits.run.NativeAllocator;
 import org.speedlimits.run.RunStatus;
 import org.speedlimits.run.StopSignal;
 import org.speedlimits.run.TrainingJob;
@@ -249,6 +250,7 @@ public final class SweepCommand implements Runnable {
                     // share the cores instead of each JVM starting one OpenMP thread per core (oversubscription
                     // with spinning OpenMP threads slows every task down many times)
                     pb.environment().putIfAbsent("OMP_NUM_THREADS", String.valueOf(threadsPerTask()));
+                    NativeAllocator.configureChild(pb.environment());
                     Process p = pb.start();
                     running.add(p);
                     int code = p.waitFor();

@@ -97,7 +97,7 @@ public final class ModelFactory {
                 layers.layer(new ConvolutionLayer.Builder(3, 3)
                         .nIn(in).nOut(m.width())
                         .stride(1, 1)
-                        .activation(Activation.RELU)
+                        .activation(new ReluActivation())
                         .hasBias(m.bias())
                         .weightInit(new NormalDistribution(0, m.sigmaW() / Math.sqrt(9.0 * in)))
                         .build());
@@ -131,7 +131,7 @@ public final class ModelFactory {
 
     static IActivation activation(ExperimentConfig.Activation a) {
         return switch (a) {
-            case RELU -> Activation.RELU.getActivationFunction();
+            case RELU -> new ReluActivation();
             case TANH -> Activation.TANH.getActivationFunction();
             case ERF -> new ErfActivation();
         };

@@ -19,6 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.speedlimits.model.Network;
 import org.speedlimits.model.ParameterBlock;
+import org.speedlimits.run.NativeAllocator;
 
 import java.util.List;
 
@@ -171,6 +172,7 @@ public final class NetworkJacobian {
     /** Frees the reusable work buffers now (instead of when this object is garbage-collected). */
     public void releaseBuffers() {
         scratch.close();
+        NativeAllocator.releaseFreedMemory(); // under the training malloc settings nothing is returned otherwise
     }
 
     /** Frees the off-heap buffers of arrays no longer needed (views and already freed arrays are skipped). */
@@ -246,7 +248,8 @@ public final class NetworkJacobian {
     private static void requireConv3x3Same(ConvolutionLayer c, int l) {
         int[] kernel = c.getKernelSize();
         int[] stride = c.getStride();
-        boolean relu = c.getActivationFn().getClass() == Activation.RELU.getActivationFunction().getClass();
+        boolean relu = c.getActivationFn() instanceof org.speedlimits.model.ReluActivation
+                || c.getActivationFn().getClass() == Activation.RELU.getActivationFunction().getClass(); // older runs
         if (kernel[0] != 3 || kernel[1] != 3 || stride[0] != 1 || stride[1] != 1
                 || c.getConvolutionMode() != org.deeplearning4j.nn.conf.ConvolutionMode.Same
                 || !(relu || isIdentity(c.getActivationFn()))) {

@@ -58,6 +58,8 @@ public final class Backend {
                 described.get("onednn"));
         if (described.containsKey("gpus")) {
             LOG.info("GPU devices: {}", described.get("gpus"));
+        } else {
+            NativeAllocator.logStatus();
         }
         return described;
     }

@@ -1,5 +1,6 @@
 package org.speedlimits.sweep;
 
+import org.speedlimits.run.NativeAllocator;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -56,6 +57,8 @@ public record SlurmScript(Sweep sweep, List<Integer> indices, String gres, Path 
         s.add("set -u");
         s.add("cd " + quote(projectDir.toString()) + " || exit 1");
         s.add("export OMP_NUM_THREADS=\"${SLURM_CPUS_PER_TASK:-" + r.cpusPerTask() + "}\"");
+        s.add("# glibc malloc: reuse freed native memory instead of page-faulting it back in (run.NativeAllocator)");
+        s.add(NativeAllocator.shellExport());
         s.add("echo \"$(date -Is) task ${SLURM_ARRAY_TASK_ID} of job ${SLURM_ARRAY_JOB_ID} on $(hostname)"
                 + " (restart ${SLURM_RESTART_COUNT:-0})\"");
         s.add("classpath=" + quote(absoluteClassPath()));

@@ -3,6 +3,7 @@ package org.speedlimits.sweep;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.speedlimits.run.NativeAllocator;
 import org.speedlimits.cli.Main;
 import org.speedlimits.cli.SweepCommand;
 import org.speedlimits.run.RunDirectory;
@@ -95,7 +96,7 @@ class SweepCommandTest {
         String script = dryRun(file);
         for (String line : List.of("#SBATCH --array=0-5", "#SBATCH --requeue", "#SBATCH --signal=B:TERM@300",
                 "#SBATCH --time=02:00:00", "#SBATCH --mem=3G", "#SBATCH --cpus-per-task=4", "#SBATCH --partition=gpu",
-                "#SBATCH --gres=gpu:1", "#SBATCH --job-name=cmd", "#SBATCH --open-mode=append",
+                "#SBATCH --gres=gpu:1", "#SBATCH --job-name=cmd", "#SBATCH --open-mode=append", NativeAllocator.shellExport(),
                 "#SBATCH --output=" + sweep.folder().toAbsolutePath().resolve("slurm/logs/%A_%a.out"))) {
             assertTrue(script.lines().anyMatch(l -> l.equals(line)), "missing '" + line + "' in\n" + script);
         }
