@@ -94,7 +94,7 @@ public final class ModelFactory {
         long in = CHANNELS;
         for (int stage = 0; stage < stages.length; stage++) {
             for (int i = 0; i < stages[stage]; i++) {
-                layers.layer(new ConvolutionLayer.Builder(3, 3)
+                layers.layer(new ReusingConvolutionLayer.Builder(3, 3)
                         .nIn(in).nOut(m.width())
                         .stride(1, 1)
                         .activation(new ReluActivation())
@@ -143,8 +143,9 @@ public final class ModelFactory {
         List<ParameterBlock> blocks = new ArrayList<>();
         Layer[] layers = net.getLayers();
         for (int i = 0; i < layers.length; i++) {
-            String type = layers[i].conf().getLayer().getClass().getSimpleName()
-                    .replace("Layer", "").replace("Convolution", "conv").toLowerCase();
+            org.deeplearning4j.nn.conf.layers.Layer conf = layers[i].conf().getLayer();
+            String type = conf instanceof ConvolutionLayer ? "conv" // incl. ReusingConvolutionLayer
+                    : conf.getClass().getSimpleName().replace("Layer", "").toLowerCase();
             for (var e : layers[i].paramTable().entrySet()) {
                 INDArray p = e.getValue();
                 long[] shape = p.shape();
