@@ -8,7 +8,7 @@
 # BENCH_QUICK=1 (small sizes, 1 repetition: a smoke test of the harness, not for results.md), BENCH_WORKLOADS
 # (';'-separated workload lines replacing the default list), BENCH_MEMORY_SECONDS (stop the C = 128 memory run after
 # this long; its peak is reached within the first chunk), BENCH_HOOK_WIDTH / BENCH_HOOK_EPOCHS, BENCH_LEAK_N /
-# BENCH_LEAK_WIDTH, BENCH_APPEND=1 (add to the previous comparison instead of starting over).
+# BENCH_LEAK_WIDTH / BENCH_LEAK_EPOCHS (default 1000), BENCH_APPEND=1 (add to the previous comparison instead of starting over).
 # The project's JVMs run with the glibc malloc settings that sweep tasks and SLURM jobs get (run.NativeAllocator);
 # GLIBC_TUNABLES= (empty) measures glibc's defaults instead. The reference runs with the environment as it is.
 # Raw results go to target/bench/*.txt (one RESULT line per measurement); `bench/run.sh report` only rebuilds
@@ -143,7 +143,7 @@ stage_memory() {
 
 stage_leak() {
   ensure_build
-  local epochs=1000
+  local epochs=${BENCH_LEAK_EPOCHS:-1000}
   [ "${BENCH_QUICK:-0}" = 1 ] && epochs=50
   rss_run leak "data.n_train=${BENCH_LEAK_N:-100} data.n_test=50 model.width=${BENCH_LEAK_WIDTH:-16} train.epochs=$epochs train.eval_every=50 hooks.lambda_max_every=-1 hooks.per_layer=true hooks.anchors=[1,10,100] checkpoint.every=100"
 }

@@ -8,6 +8,7 @@ import org.speedlimits.config.ExperimentConfig;
 import org.speedlimits.config.ExperimentConfig.NtkKernel;
 import org.speedlimits.model.Network;
 import org.speedlimits.train.Split;
+import org.speedlimits.run.NativeAllocator;
 
 import java.util.Locale;
 
@@ -60,6 +61,7 @@ public final class NtkAnalysis {
 
     /** The spectrum and residue overlaps of a float64 network on the training split. */
     public static Result compute(Network net64, Split train, ExperimentConfig.Ntk o, long seed) {
+        NativeAllocator.releaseFreedMemory(); // training's retained memory goes back before the NTK's large buffers
         int n = (int) train.size();
         EmpiricalNtk ntk = new EmpiricalNtk(net64, o.kernel(), o.memoryCapMb() << 20);
         int k = ntk.outputs();

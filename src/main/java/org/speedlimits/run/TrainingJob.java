@@ -143,6 +143,9 @@ public final class TrainingJob {
             listeners.add(WeightTriplets.open(run.file(RunDirectory.TRIPLETS), c.seed(), hooks.triplets(),
                     network.numParams(), new EpochSchedule(epochs, hooks.tripletsEvery(), 0), start));
         }
+        if (NativeAllocator.active()) {
+            listeners.add(NativeAllocator.periodicRelease(NativeAllocator.RELEASE_PERIOD, System::nanoTime));
+        }
         listeners.add(new ProgressLogger(start, epochs, c.train().progressEvery(), c.train().progressSeconds()));
         listeners.add(new EpochListener() {
             @Override
@@ -198,6 +201,9 @@ public final class TrainingJob {
         } catch (RuntimeException e) {
             RunStatus.write(run.path(), RunStatus.FAILED, -1, epochs, 1);
             throw e;
+        } catch (OutOfMemoryError e) {
+            RunStatus.write(run.path(), RunStatus.FAILED, -1, epochs, 1);
+            throw NativeAllocator.explain(e, NativeAllocator.active());
         }
     }
 

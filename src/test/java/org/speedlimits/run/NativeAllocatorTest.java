@@ -41,6 +41,29 @@ class NativeAllocatorTest {
     }
 
     @Test
+    void releasesAtMostOncePerPeriod() {
+        long[] now = {1_000};
+        int[] calls = {0};
+        var listener = NativeAllocator.periodically(java.time.Duration.ofNanos(100), () -> now[0], () -> calls[0]++);
+        for (long t : new long[]{1_050, 1_099, 1_100, 1_150, 1_199, 1_200, 1_500}) {
+            now[0] = t;
+            listener.onEpoch(null);
+        }
+        assertEquals(3, calls[0], "at 1100, 1200 and 1500");
+    }
+
+    @Test
+    void outOfMemoryUnderTheTunablesSaysWhatToChange() {
+        OutOfMemoryError original = new OutOfMemoryError("Physical memory usage is too high");
+        assertEquals(original, NativeAllocator.explain(original, false));
+        OutOfMemoryError explained = NativeAllocator.explain(original, true);
+        assertTrue(explained.getMessage().startsWith("Physical memory usage is too high -- "));
+        assertTrue(explained.getMessage().contains(NativeAllocator.VARIABLE + "= (empty)"));
+        assertTrue(explained.getMessage().contains("train.chunk_size"));
+        assertEquals(original, explained.getCause());
+    }
+
+    @Test
     void theBenchmarkHarnessUsesTheSameSettings() throws Exception {
         assertTrue(Files.readString(Path.of("bench/run.sh")).contains(NativeAllocator.TRAINING_TUNABLES),
                 "bench/run.sh must run the project with NativeAllocator.TRAINING_TUNABLES");
