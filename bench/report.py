@@ -95,7 +95,8 @@ out += ["## Machine and versions", "",
         f"- Java: {version(['java', '-version']) or version(['bash', '-c', 'java -version 2>&1']).splitlines()[0]}",
         "- project: DL4J/ND4J 1.0.0-M2.1, nd4j-native linux-x86_64-onednn-avx2 (oneDNN helpers on), "
         "eigensolver SymmetricEigen (dsytrd + dstedc from bytedeco OpenBLAS 0.3.19, GEMM back-transformation), "
-        "ReLU with the project's vectorised backward pass (model.ReluActivation)",
+        "ReLU with the project's vectorised backward pass (model.ReluActivation), convolutions whose backward pass "
+        "reuses the forward output (model.ReusingConvolutionLayer)",
         "- project JVM environment: `" + (open(os.path.join(raw, "project-env.txt")).read().strip() if os.path.exists(
             os.path.join(raw, "project-env.txt")) else "?") + "` (glibc malloc settings of sweep tasks and SLURM jobs, "
         "run.NativeAllocator; an interactive `mvn exec:java` run gets them only when exported, see README)",
@@ -211,13 +212,24 @@ peak_kb, samples, exit_line, settings = rss("memory")
 if peak_kb:
     stopped = exit_line.startswith("exit 137")
     out += ["## Memory", "",
-            f"Peak resident memory (VmHWM, JVM with -Xmx4g included) of a real training run (CLI `train`, "
+            f"Peak resident memory (VmHWM, JVM with -Xmx4g included, the project environment above) of a real training run (CLI `train`, "
             f"Myrtle-5 config with `{settings}`; n = 4660 = all 5 × 932 images of the offline mirror, since the "
             f"issue's n = 5000 needs the full CIFAR-10 download; chunk 1000, float32): **{peak_kb / 1024:.0f} MiB**, "
             f"{len(samples)} RSS samples over {samples[-1][0] if samples else 0:.0f} s"
             + (f"; the run was stopped at the harness's time limit ({exit_line}) — every chunk has the same size, so "
                f"the peak is reached within the first chunk; last progress line: `{last_progress('memory')}`"
                if stopped else f"; {exit_line}") + ".", ""]
+peak_kb, samples, exit_line, settings = rss("memory-ntk")
+if peak_kb:
+    stopped = exit_line.startswith("exit 137")
+    first_at = next((t for t, r in samples if r >= 0.95 * peak_kb), None)
+    out += [f"NTK at the end of that run (CLI `{settings}`, the trace-kernel spectrum of the final checkpoint, float64, "
+            f"within the run's `ntk.memory_cap_mb`): peak resident memory **{peak_kb / 1024:.0f} MiB**, "
+            f"{len(samples)} RSS samples over {samples[-1][0] if samples else 0:.0f} s"
+            + (f", 95% of the peak first reached after {first_at:.0f} s" if first_at is not None else "")
+            + ("; stopped at the harness's time limit (" + exit_line + "): at n = 4660, C = 128 the NTK takes hours "
+               "on 2 cores, and its buffers (Jacobian chunks, Gram or Lanczos vectors) are allocated in its first "
+               "minutes" if stopped else "; " + exit_line) + ".", ""]
 peak_kb, samples, exit_line, settings = rss("leak")
 if samples:
     peak_kb = peak_kb or max(s[1] for s in samples)

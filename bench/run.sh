@@ -2,12 +2,13 @@
 # Benchmarks against an independent PyTorch/NumPy reference (bench/reference.py), measured interleaved in one
 # invocation, and bench/results.md regenerated from them. Not part of the unit tests.
 #
-#   bench/run.sh [stage ...]      stages: compare hooks leak memory report (default: all of them, in this order)
+#   bench/run.sh [stage ...]      stages: compare hooks leak memory memory-ntk report (default: all, in this order)
 #
 # Environment: BENCH_REPS (interleaved repetitions, default 5), BENCH_THREADS (threads on both sides, default 2),
 # BENCH_QUICK=1 (small sizes, 1 repetition: a smoke test of the harness, not for results.md), BENCH_WORKLOADS
 # (';'-separated workload lines replacing the default list), BENCH_MEMORY_SECONDS (stop the C = 128 memory run after
-# this long; its peak is reached within the first chunk), BENCH_HOOK_WIDTH / BENCH_HOOK_EPOCHS, BENCH_LEAK_N /
+# this long; its peak is reached within the first chunk), BENCH_NTK_SECONDS (the same for the memory-ntk stage,
+# default 600), BENCH_HOOK_WIDTH / BENCH_HOOK_EPOCHS, BENCH_LEAK_N /
 # BENCH_LEAK_WIDTH / BENCH_LEAK_EPOCHS (default 1000), BENCH_APPEND=1 (add to the previous comparison instead of starting over).
 # The project's JVMs run with the glibc malloc settings that sweep tasks and SLURM jobs get (run.NativeAllocator);
 # GLIBC_TUNABLES= (empty) measures glibc's defaults instead. The reference runs with the environment as it is.
@@ -24,7 +25,7 @@ REPORT=bench/results.md
 [ "${BENCH_QUICK:-0}" = 1 ] && OUT=target/bench-quick && REPORT=$OUT/results.md # never mixes with real results
 mkdir -p "$OUT"
 STAGES=("$@")
-[ ${#STAGES[@]} -eq 0 ] && STAGES=(compare hooks leak memory report)
+[ ${#STAGES[@]} -eq 0 ] && STAGES=(compare hooks leak memory memory-ntk report)
 
 log() { echo "bench: $*" >&2; }
 
@@ -117,12 +118,11 @@ stage_hooks() {
     | tee "$OUT/hooks.txt" >&2
 }
 
-# peak resident memory of one real training run (CLI), sampled from /proc every 0.5 s, plus VmHWM at the end
-rss_run() {
-  local name=$1 settings=$2 limit=${3:-0}
-  echo "$settings" >"$OUT/$name-settings.txt"
-  "${JAVA[@]}" org.speedlimits.cli.Main train --config myrtle5.yaml --overwrite \
-    --set "$settings output.root=$OUT/runs experiment=$name output.figure=false" >"$OUT/$name-stdout.txt" 2>&1 &
+# peak resident memory of one CLI command (name, time limit in s or 0, CLI arguments...), sampled from /proc every
+# 0.5 s, plus VmHWM at the end; the arguments are also written to $OUT/<name>-settings.txt for the report
+rss_command() {
+  local name=$1 limit=$2; shift 2
+  "${JAVA[@]}" org.speedlimits.cli.Main "$@" >"$OUT/$name-stdout.txt" 2>&1 &
   local pid=$!
   $PY bench/rss_sampler.py "$pid" "$limit" >"$OUT/$name-rss.txt"
   local rc=0
@@ -133,12 +133,31 @@ rss_run() {
   fi
 }
 
+# a real training run (CLI train, Myrtle-5 config with these overrides)
+rss_run() {
+  local name=$1 settings=$2 limit=${3:-0}
+  echo "$settings" >"$OUT/$name-settings.txt"
+  rss_command "$name" "$limit" train --config myrtle5.yaml --overwrite \
+    --set "$settings output.root=$OUT/runs experiment=$name output.figure=false"
+}
+
 stage_memory() {
   ensure_build
   local n=4660 epochs=3
   [ "${BENCH_QUICK:-0}" = 1 ] && n=200 && epochs=1
   # 4660 = all 5 x 932 images of the offline mirror (the n = 5000 needs the full CIFAR-10 download)
   rss_run memory "data.n_train=$n data.n_test=0 model.width=128 train.epochs=$epochs hooks.lambda_max_every=-1 checkpoint.log_points=0 checkpoint.every=0 train.progress_seconds=5" "${BENCH_MEMORY_SECONDS:-0}"
+}
+
+# the NTK of the memory run's final checkpoint (what a run's NTK at the end computes), time-limited like it
+stage_memory_ntk() {
+  ensure_build
+  local run
+  run=$(ls -d "$OUT"/runs/memory/*/ 2>/dev/null | head -1)
+  [ -n "$run" ] || { log "no memory run in $OUT/runs/memory: run the memory stage first"; exit 2; }
+  echo "ntk --run $run --epoch final" >"$OUT/memory-ntk-settings.txt"
+  # hours at this size on 2 cores: stopped after BENCH_NTK_SECONDS (default 600); its buffers are all allocated early
+  rss_command memory-ntk "${BENCH_NTK_SECONDS:-600}" ntk --run "$run" --epoch final
 }
 
 stage_leak() {
@@ -155,7 +174,7 @@ stage_report() {
 
 for s in "${STAGES[@]}"; do
   case $s in
-    compare|hooks|memory|leak|report) log "stage $s"; "stage_$s" ;;
-    *) log "unknown stage '$s' (expected compare, hooks, memory, leak or report)"; exit 2 ;;
+    compare|hooks|memory|memory-ntk|leak|report) log "stage $s"; "stage_${s//-/_}" ;;
+    *) log "unknown stage '$s' (expected compare, hooks, memory, memory-ntk, leak or report)"; exit 2 ;;
   esac
 done

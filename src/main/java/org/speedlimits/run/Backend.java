@@ -60,6 +60,7 @@ public final class Backend {
             LOG.info("GPU devices: {}", described.get("gpus"));
         } else {
             NativeAllocator.logStatus();
+            NativeAllocator.startPeriodicRelease();
         }
         return described;
     }

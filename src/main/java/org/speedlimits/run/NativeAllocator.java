@@ -66,38 +66,40 @@ public final class NativeAllocator {
         }
     }
 
-    /** How often a training run under the settings returns retained memory (see {@link #periodicRelease}). */
-    public static final java.time.Duration RELEASE_PERIOD = java.time.Duration.ofSeconds(30);
+    /** Seconds between releases of retained memory under the settings (system property; default 30). */
+    public static final String RELEASE_SECONDS_PROPERTY = "speedlimits.malloc.release_seconds";
+    private static Thread releaser;
 
     /**
-     * An epoch listener that calls {@link #releaseFreedMemory()} after an epoch when {@code period} has passed since
-     * the last release. Why: with one arena and no trimming, the heap fragments over thousands of epochs of
-     * differently sized temporaries, and garbage ND4J buffers wait for the Java GC (a run of Myrtle-5 C = 16 on 100
-     * images with test evaluations and checkpoints grew to 3.6 GB in 200 s, glibc's defaults stay at 0.4 GB); a
-     * release and a GC every 30 s bound that, at the price of one gradient pass of page faults and one small
-     * full GC per period.
+     * Under the settings, starts a daemon thread that every 30 s runs a GC and then returns free memory to the
+     * OS. Why: with one arena and no trimming nothing else lowers resident memory, and ND4J buffers are freed only
+     * when the GC collects their Java handles, so between collections garbage and freed memory pile up (a
+     * 5000-epoch run of Myrtle-5 C = 16 on 100 images with test evaluations and checkpoints grew to 3.6 GB in 200 s,
+     * glibc's defaults stay at 0.4 GB; the NTK of a C = 128 run went past 11 GB) — and JavaCPP's
+     * {@code maxphysicalbytes} check, which watches resident memory, would then fail allocations. Cost: one small
+     * GC and one gradient pass of page faults per period. A thread rather than an epoch hook, because the NTK
+     * stage and the {@code ntk} command need it too. Idempotent; a no-op without the settings.
      */
-    public static org.speedlimits.train.EpochListener periodicRelease(java.time.Duration period,
-                                                                      java.util.function.LongSupplier nanoClock) {
-        return periodically(period, nanoClock, () -> {
-            releaseFreedMemory();
-            // ND4J buffers are freed only when the GC collects their Java handles; collect now, so that their memory
-            // is free (and reused) by the next release instead of accumulating (measured: 0.9-1.7 GB without this)
-            System.gc();
-        });
-    }
-
-    static org.speedlimits.train.EpochListener periodically(java.time.Duration period,
-                                                           java.util.function.LongSupplier nanoClock, Runnable action) {
-        long periodNanos = period.toNanos();
-        long[] last = {nanoClock.getAsLong()};
-        return context -> {
-            long now = nanoClock.getAsLong();
-            if (now - last[0] >= periodNanos) {
-                action.run();
-                last[0] = now;
+    public static synchronized void startPeriodicRelease() {
+        if (releaser != null || !active()) {
+            return;
+        }
+        long periodMillis = Math.max(100, Math.round(1000 * Double.parseDouble(
+                System.getProperty(RELEASE_SECONDS_PROPERTY, "30"))));
+        releaser = new Thread(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(periodMillis);
+                    System.gc();
+                    Thread.sleep(Math.min(2000, periodMillis / 4)); // JavaCPP frees collected buffers on its own thread
+                    releaseFreedMemory();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        };
+        }, "malloc-release");
+        releaser.setDaemon(true);
+        releaser.start();
     }
 
     /**

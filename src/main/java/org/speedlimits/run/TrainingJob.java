@@ -143,9 +143,6 @@ public final class TrainingJob {
             listeners.add(WeightTriplets.open(run.file(RunDirectory.TRIPLETS), c.seed(), hooks.triplets(),
                     network.numParams(), new EpochSchedule(epochs, hooks.tripletsEvery(), 0), start));
         }
-        if (NativeAllocator.active()) {
-            listeners.add(NativeAllocator.periodicRelease(NativeAllocator.RELEASE_PERIOD, System::nanoTime));
-        }
         listeners.add(new ProgressLogger(start, epochs, c.train().progressEvery(), c.train().progressSeconds()));
         listeners.add(new EpochListener() {
             @Override

@@ -41,18 +41,6 @@ class NativeAllocatorTest {
     }
 
     @Test
-    void releasesAtMostOncePerPeriod() {
-        long[] now = {1_000};
-        int[] calls = {0};
-        var listener = NativeAllocator.periodically(java.time.Duration.ofNanos(100), () -> now[0], () -> calls[0]++);
-        for (long t : new long[]{1_050, 1_099, 1_100, 1_150, 1_199, 1_200, 1_500}) {
-            now[0] = t;
-            listener.onEpoch(null);
-        }
-        assertEquals(3, calls[0], "at 1100, 1200 and 1500");
-    }
-
-    @Test
     void outOfMemoryUnderTheTunablesSaysWhatToChange() {
         OutOfMemoryError original = new OutOfMemoryError("Physical memory usage is too high");
         assertEquals(original, NativeAllocator.explain(original, false));
@@ -97,8 +85,8 @@ class NativeAllocatorTest {
     @Test
     void freedMemoryIsRetainedUnderTheTunablesAndReleasedOnRequest() throws Exception {
         assumeTrue(System.getProperty("os.name").startsWith("Linux") && Files.exists(Path.of("/proc/self/status")));
-        long[] tuned = probe(NativeAllocator.TRAINING_TUNABLES);
-        long[] plain = probe("");
+        long[] tuned = probe(NativeAllocator.TRAINING_TUNABLES, "explicit");
+        long[] plain = probe("", "explicit");
         assumeTrue(tuned != null && plain != null, "JNA/glibc unavailable here");
         // tuned: {before, filled, freed, after release}; the block is 256 MiB
         assertTrue(tuned[1] - tuned[0] > 200 * MIB, "block not resident after filling: " + List.of(tuned[0], tuned[1]));
@@ -108,11 +96,22 @@ class NativeAllocatorTest {
         assertTrue(plain[2] - plain[0] < 64 * MIB, "glibc defaults unmap a freed 256 MiB block at once");
     }
 
+    /** The background release returns the retained block without being asked (period 0.5 s in the child). */
+    @Test
+    void thePeriodicReleaseReturnsRetainedMemory() throws Exception {
+        assumeTrue(System.getProperty("os.name").startsWith("Linux") && Files.exists(Path.of("/proc/self/status")));
+        long[] rss = probe(NativeAllocator.TRAINING_TUNABLES, "periodic");
+        assumeTrue(rss != null, "JNA/glibc unavailable here");
+        assertTrue(rss[2] - rss[0] > 200 * MIB, "freed block should stay resident at first, RSS " + rss[2] / MIB);
+        assertTrue(rss[3] - rss[0] < 64 * MIB, "the periodic release should have returned it, RSS " + rss[3] / MIB
+                + " MiB vs " + rss[0] / MIB + " MiB before");
+    }
+
     /** RSS before, after filling, after freeing a 256 MiB block, and after releaseFreedMemory(); null if unavailable. */
-    private static long[] probe(String tunables) throws Exception {
+    private static long[] probe(String tunables, String mode) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                Probe.class.getName()).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-D" + NativeAllocator.RELEASE_SECONDS_PROPERTY + "=0.5",
+                "-cp", System.getProperty("java.class.path"), Probe.class.getName(), mode).redirectErrorStream(true);
         pb.environment().put(NativeAllocator.VARIABLE, tunables);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -132,7 +131,10 @@ class NativeAllocatorTest {
         return rss;
     }
 
-    /** Child JVM of the probe: malloc, touch, free a block through JavaCPP (as ND4J's buffers are) and report RSS. */
+    /**
+     * Child JVM of the probe: malloc, touch, free a block through JavaCPP (as ND4J's buffers are) and report RSS
+     * before, filled, freed, and after an explicit release ("explicit") or a few periods of the background one.
+     */
     public static final class Probe {
         public static void main(String[] args) throws Exception {
             if (!NativeAllocator.available()) {
@@ -145,7 +147,12 @@ class NativeAllocatorTest {
             long filled = rss();
             Pointer.free(block);
             long freed = rss();
-            NativeAllocator.releaseFreedMemory(); // a no-op without the tunables
+            if (args[0].equals("periodic")) {
+                NativeAllocator.startPeriodicRelease();
+                Thread.sleep(2500); // a few periods of 0.5 s
+            } else {
+                NativeAllocator.releaseFreedMemory(); // a no-op without the tunables
+            }
             System.out.println("RSS " + before + " " + filled + " " + freed + " " + rss());
         }
 
