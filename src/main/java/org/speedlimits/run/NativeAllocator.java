@@ -19,8 +19,9 @@ import java.util.Map;
  * These settings only work from process start ({@value #VARIABLE}): {@code mallopt} at run time cannot move threads
  * off the arenas they already use (tried: it removed a quarter of the faults, not four fifths). So the JVMs this
  * project launches (sweep tasks, SLURM jobs, the benchmark harness) get them, and an interactive run logs how to set
- * them. The cost: freed memory stays resident until {@link #releaseFreedMemory()}, which the NTK code calls when it
- * drops its large buffers. A user's own {@value #VARIABLE} (even empty, for glibc's defaults) always wins.
+ * them. The cost: freed memory stays resident until {@link #releaseFreedMemory()}, which a background thread calls
+ * every 30 s ({@link #startPeriodicRelease()}) and the NTK code around its large buffers. A user's own
+ * {@value #VARIABLE} (even empty, for glibc's defaults) always wins.
  */
 public final class NativeAllocator {
     private static final Logger LOG = LoggerFactory.getLogger(NativeAllocator.class);
@@ -61,7 +62,7 @@ public final class NativeAllocator {
         if (active()) {
             LOG.info("glibc malloc tuned for training ({}): freed native memory is kept for reuse", VARIABLE);
         } else if (System.getenv(VARIABLE) == null && System.getProperty("os.name", "").startsWith("Linux")) {
-            LOG.info("epochs run ~25% faster with `export {}={}` before `mvn exec:java` (README, \"Speed\"); "
+            LOG.info("epochs run ~25% faster with `export {}={}` before `mvn exec:java` (README, \"Training speed\"); "
                     + "sweep tasks and SLURM jobs set it themselves", VARIABLE, TRAINING_TUNABLES);
         }
     }
