@@ -13,7 +13,7 @@ import java.util.Map;
  * Why: libnd4j's oneDNN glue allocates activation-sized temporaries for every convolution (layout reorders, gradient
  * buffers, scratchpad: about 0.9 GB per gradient pass of Myrtle-5 at C = 16, n = 500) outside DL4J's workspaces.
  * glibc serves blocks over 32 MB, and blocks in a thread's 64 MB secondary arena, from fresh mappings that it unmaps
- * on free, so every pass page-faults ~220k newly zeroed pages back in: 25–30% of an epoch. With one arena, no mmap
+ * on free, so every pass page-faults ~220k newly zeroed pages back in: 20–30% of an epoch. With one arena, no mmap
  * and no automatic trimming, freed blocks are reused instead (page faults 5x fewer; bench/notes.md has the numbers).
  * <p>
  * These settings only work from process start ({@value #VARIABLE}): {@code mallopt} at run time cannot move threads
@@ -62,7 +62,7 @@ public final class NativeAllocator {
         if (active()) {
             LOG.info("glibc malloc tuned for training ({}): freed native memory is kept for reuse", VARIABLE);
         } else if (System.getenv(VARIABLE) == null && System.getProperty("os.name", "").startsWith("Linux")) {
-            LOG.info("epochs run ~25% faster with `export {}={}` before `mvn exec:java` (README, \"Training speed\"); "
+            LOG.info("epochs run 20-30% faster with `export {}={}` before `mvn exec:java` (README, \"Training speed\"); "
                     + "sweep tasks and SLURM jobs set it themselves", VARIABLE, TRAINING_TUNABLES);
         }
     }

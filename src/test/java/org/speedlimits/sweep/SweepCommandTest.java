@@ -248,4 +248,21 @@ class SweepCommandTest {
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("0 of 2 tasks to run"), again.out());
     }
+
+    @Test
+    void localChildJvmsGetTheTrainingMallocSettings(@TempDir Path dir) throws IOException {
+        assumeTrue(Files.exists(Path.of("data/cifar-10-batches-bin/data_batch_1.bin")),
+                "CIFAR-10 not installed: run CIFAR10_MIRROR=../shared/cifar10-subset ./data-download.sh");
+        assumeTrue(System.getenv(NativeAllocator.VARIABLE) == null, "a GLIBC_TUNABLES of one's own is kept (by design)");
+        Path file = SweepTest.experiment(dir, "children", "  train.lr: 0.002\n  data.n_test: 16\n  output.figure: false\n",
+                "  data.n_train: [8, 12]\n", "");
+        Result r = run("sweep", "local", file.toString(), "-j", "2");
+        assertEquals(0, r.code(), r.err());
+        Sweep sweep = Sweep.load(file);
+        for (Sweep.Task t : sweep.tasks()) {
+            assertEquals(RunStatus.DONE, RunStatus.read(t.runDirectory()).orElseThrow().state());
+            String log = Files.readString(sweep.folder().resolve("local-logs").resolve("task-" + t.index() + ".log"));
+            assertTrue(log.contains("glibc malloc tuned for training"), log);
+        }
+    }
 }
