@@ -7,8 +7,8 @@ import org.speedlimits.config.ConfigException;
 import org.speedlimits.config.ExperimentConfig;
 import org.speedlimits.config.ExperimentConfig.NtkKernel;
 import org.speedlimits.model.Network;
-import org.speedlimits.train.Split;
 import org.speedlimits.run.NativeAllocator;
+import org.speedlimits.train.Split;
 
 import java.util.Locale;
 

@@ -1,6 +1,7 @@
 package org.speedlimits.sweep;
 
 import org.speedlimits.run.NativeAllocator;
+
 import java.io.File;
 import java.nio.file.Path;
 import java.util.Arrays;
