@@ -337,7 +337,7 @@ public final class SweepCommand implements Runnable {
             JavaLauncher.checkClassPath(cp);
             SlurmScript script = new SlurmScript(sweep, indices, gres(sweep), projectDir,
                     java != null ? java : JavaLauncher.javaExecutable(),
-                    JvmMemory.fit(JavaLauncher.jvmFlags(projectDir), JvmMemory.slurmBytes(sweep.resources().mem())), cp);
+                    JvmMemory.fit(JavaLauncher.jvmFlags(projectDir), sweep.resources().memBytes()), cp);
             Path slurmDir = sweep.folder().resolve("slurm");
             Path scriptFile = slurmDir.resolve("array.sbatch");
             if (!dryRun) {

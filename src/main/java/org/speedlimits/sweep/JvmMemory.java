@@ -51,15 +51,6 @@ public final class JvmMemory {
         return out;
     }
 
-    /** A SLURM memory size (integer, optional K/M/G/T, default unit M) in bytes. */
-    public static long slurmBytes(String mem) {
-        Matcher m = SIZE.matcher(mem.trim());
-        if (!m.matches()) {
-            throw new SweepException("resources.mem '" + mem + "' is not a SLURM memory size (e.g. 8G, 500M)");
-        }
-        return Long.parseLong(m.group(1)) * unit(m.group(2).isEmpty() ? "M" : m.group(2));
-    }
-
     /** A JVM/JavaCPP size (integer, optional k/m/g/t, default unit bytes) in bytes. */
     static long jvmBytes(String size) {
         Matcher m = SIZE.matcher(size.trim());

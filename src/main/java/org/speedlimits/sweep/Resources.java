@@ -117,6 +117,14 @@ public record Resources(String time, String mem, int cpusPerTask, String partiti
         }
     }
 
+    /** resources.mem in bytes (SLURM's default unit is M). */
+    public long memBytes() {
+        if (!MEM.matcher(mem).matches()) {
+            throw new SweepException("resources.mem '" + mem + "' is not a SLURM memory size (e.g. 8G, 500M)");
+        }
+        return JvmMemory.jvmBytes(Character.isDigit(mem.charAt(mem.length() - 1)) ? mem + "M" : mem);
+    }
+
     /** The {@code #SBATCH} lines for these resources (gres as given by the caller: null for none). */
     List<String> sbatchLines(String gres) {
         List<String> lines = new ArrayList<>();

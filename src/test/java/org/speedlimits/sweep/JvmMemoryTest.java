@@ -25,7 +25,7 @@ class JvmMemoryTest {
 
     @Test
     void aSmallSlurmAllocationAlsoShrinksTheHeap() {
-        List<String> flags = JvmMemory.fit(CONFIG, JvmMemory.slurmBytes("8G"));
+        List<String> flags = JvmMemory.fit(CONFIG, mem("8G").memBytes());
         assertEquals("-Xmx" + (8192 / 3) + "m", flags.get(0));
         long resident = (long) (0.85 * (8L << 30)) >> 20;
         assertEquals("-Dorg.bytedeco.javacpp.maxbytes=" + (resident - 8192 / 3) + "m", flags.get(1));
@@ -48,11 +48,16 @@ class JvmMemoryTest {
 
     @Test
     void slurmSizesAndBadInput() {
-        assertEquals(8L << 30, JvmMemory.slurmBytes("8G"));
-        assertEquals(500L << 20, JvmMemory.slurmBytes("500"));
-        assertEquals(2L << 40, JvmMemory.slurmBytes("2T"));
-        SweepException e = assertThrows(SweepException.class, () -> JvmMemory.slurmBytes("8 GB"));
+        assertEquals(8L << 30, mem("8G").memBytes());
+        assertEquals(500L << 20, mem("500").memBytes());
+        assertEquals(2L << 40, mem("2T").memBytes());
+        SweepException e = assertThrows(SweepException.class, () -> mem("8 GB").memBytes());
         assertTrue(e.getMessage().contains("'8 GB'"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> JvmMemory.fit(CONFIG, 0));
+    }
+
+    private static Resources mem(String mem) {
+        Resources d = Resources.DEFAULTS;
+        return new Resources(d.time(), mem, d.cpusPerTask(), d.partition(), d.gpus(), d.signalSeconds());
     }
 }
