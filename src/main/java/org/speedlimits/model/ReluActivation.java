@@ -15,6 +15,12 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public class ReluActivation extends BaseActivationFunction {
 
+    /** Whether an activation is ReLU: this one, or DL4J's (in the networks of older runs' checkpoints). */
+    public static boolean isRelu(org.nd4j.linalg.activations.IActivation activation) {
+        return activation instanceof ReluActivation
+                || activation instanceof org.nd4j.linalg.activations.impl.ActivationReLU;
+    }
+
     @Override
     public INDArray getActivation(INDArray in, boolean training) {
         Nd4j.getExecutioner().exec(new RectifiedLinear(in, in));

@@ -8,7 +8,6 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -37,8 +36,7 @@ public class ReusingConvolutionLayer extends ConvolutionLayer {
 
     /** Whether the layer output can stand in for z in this activation's backprop. */
     static boolean outputDeterminesDerivative(IActivation activation) {
-        return activation instanceof ReluActivation || activation instanceof ActivationReLU
-                || activation instanceof ActivationIdentity;
+        return ReluActivation.isRelu(activation) || activation instanceof ActivationIdentity;
     }
 
     @Override

@@ -248,8 +248,7 @@ public final class NetworkJacobian {
     private static void requireConv3x3Same(ConvolutionLayer c, int l) {
         int[] kernel = c.getKernelSize();
         int[] stride = c.getStride();
-        boolean relu = c.getActivationFn() instanceof org.speedlimits.model.ReluActivation
-                || c.getActivationFn().getClass() == Activation.RELU.getActivationFunction().getClass(); // older runs
+        boolean relu = org.speedlimits.model.ReluActivation.isRelu(c.getActivationFn());
         if (kernel[0] != 3 || kernel[1] != 3 || stride[0] != 1 || stride[1] != 1
                 || c.getConvolutionMode() != org.deeplearning4j.nn.conf.ConvolutionMode.Same
                 || !(relu || isIdentity(c.getActivationFn()))) {
