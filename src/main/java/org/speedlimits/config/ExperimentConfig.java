@@ -20,7 +20,7 @@ public record ExperimentConfig(String experiment, long seed, Data data, Model mo
 
     public record Train(long epochs, double lr, LossNormalization loss, Precision dtype, int chunkSize,
                         long evalEvery, int evalLogPoints, long progressEvery, double progressSeconds,
-                        double divergenceFactor) {
+                        double divergenceFactor, GradientEngine engine) {
     }
 
     public record Hooks(java.util.List<Long> anchors, int anchorLogPoints, boolean perLayer, int triplets,
@@ -49,6 +49,12 @@ public record ExperimentConfig(String experiment, long seed, Data data, Model mo
 
     /** How the squared error is normalised; see {@link org.speedlimits.train.SquaredErrorLoss}. */
     public enum LossNormalization { MEAN, SUM }
+
+    /**
+     * What computes the training gradient: dl4j (DL4J's layers), onednn (model.OneDnnMyrtleGradient: Myrtle, float32,
+     * CPU), auto (onednn where it applies, else dl4j).
+     */
+    public enum GradientEngine { AUTO, DL4J, ONEDNN }
 
     public enum Precision {
         FLOAT32, FLOAT64;

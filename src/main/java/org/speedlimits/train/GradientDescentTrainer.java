@@ -8,6 +8,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.speedlimits.config.ExperimentConfig;
 import org.speedlimits.model.Network;
 import org.speedlimits.model.ObservedSquaredError;
+import org.speedlimits.model.OneDnnMyrtleGradient;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -16,7 +19,8 @@ import java.util.function.BooleanSupplier;
  * Full-batch gradient descent: one epoch is one step theta <- theta - eta * lrScale * grad L(theta) over all n
  * training examples, with L from {@link SquaredErrorLoss}. Examples are processed in chunks of
  * {@code train.chunk_size} to bound memory; the loss is a sum over examples, so summing the chunk gradients gives
- * exactly the full-batch gradient.
+ * exactly the full-batch gradient. The gradient pass runs in {@link OneDnnMyrtleGradient} where
+ * {@code train.engine} allows it and the network is one it computes, else through DL4J's layers.
  */
 public final class GradientDescentTrainer {
     private final Network network;
@@ -25,6 +29,8 @@ public final class GradientDescentTrainer {
     private final Split test;
     private final ExperimentConfig.Train config;
     private final SquaredErrorLoss loss;
+    /** The oneDNN gradient pass, or null for DL4J's. */
+    private final OneDnnMyrtleGradient oneDnn;
 
     /** Loss, accuracy and (for the training set) the gradient of L at the current theta. */
     public record Evaluation(double loss, double accuracy, INDArray gradient) {
@@ -37,6 +43,27 @@ public final class GradientDescentTrainer {
         this.test = test;
         this.config = config;
         this.loss = new SquaredErrorLoss(config.loss());
+        this.oneDnn = oneDnnGradient(network, config.engine());
+    }
+
+    private static OneDnnMyrtleGradient oneDnnGradient(Network network, ExperimentConfig.GradientEngine engine) {
+        if (engine == ExperimentConfig.GradientEngine.DL4J) {
+            return null;
+        }
+        String why = OneDnnMyrtleGradient.unsupportedReason(network.net());
+        if (why == null) {
+            return new OneDnnMyrtleGradient(network.net());
+        }
+        if (engine == ExperimentConfig.GradientEngine.ONEDNN) {
+            throw new IllegalArgumentException("train.engine = onednn, but " + why
+                    + "; use train.engine=auto (or dl4j) for this model");
+        }
+        return null;
+    }
+
+    /** Which engine computes the training gradient: onednn or dl4j. */
+    public String engineName() {
+        return oneDnn != null ? "onednn" : "dl4j";
     }
 
     public SquaredErrorLoss loss() {
@@ -45,6 +72,12 @@ public final class GradientDescentTrainer {
 
     /** L(theta), training accuracy and grad L(theta), from one backward pass over the training set. */
     public Evaluation evaluateTrainingSet() {
+        if (oneDnn != null) {
+            INDArray gradient = Nd4j.create(DataType.FLOAT, net.params().shape());
+            OneDnnMyrtleGradient.Result r = oneDnn.compute(train.x(), train.y(), config.chunkSize(), gradient);
+            double c = loss.factor(train.size());
+            return new Evaluation(c * r.squaredError(), r.correct() / (double) train.size(), gradient.muli(c));
+        }
         ObservedSquaredError observed = network.observedLoss();
         observed.reset();
         INDArray sum = null;

@@ -46,7 +46,7 @@ public final class HookOverheadBenchmark {
                 ExperimentConfig.Activation.RELU, ExperimentConfig.Parameterization.STANDARD, Math.sqrt(2), false, 0),
                 0, DataType.FLOAT);
         var train = new ExperimentConfig.Train(epochsPerBlock, 1e-3, ExperimentConfig.LossNormalization.MEAN,
-                ExperimentConfig.Precision.FLOAT32, 1000, 1_000_000, 0, 0, 1e9, 1e3);
+                ExperimentConfig.Precision.FLOAT32, 1000, 1_000_000, 0, 0, 1e9, 1e3, WorkloadBenchmark.ENGINE);
         GradientDescentTrainer trainer = new GradientDescentTrainer(network, data.train(), data.test(), train);
         Path dir = Files.createTempDirectory("hook-bench");
         INDArray theta0 = network.net().params().dup();

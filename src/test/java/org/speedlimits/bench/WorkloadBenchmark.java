@@ -48,6 +48,9 @@ public final class WorkloadBenchmark {
     }
 
     static final Map<String, Workload> WORKLOADS = new LinkedHashMap<>();
+    /** The training gradient engine of the training workloads (train.engine; -Dbench.engine=dl4j for A/B runs). */
+    static final ExperimentConfig.GradientEngine ENGINE = ExperimentConfig.GradientEngine.valueOf(
+            System.getProperty("bench.engine", "auto").toUpperCase(java.util.Locale.ROOT));
 
     static {
         WORKLOADS.put("myrtle5", (a, info) -> trainEpochs(new ExperimentConfig.Model(ExperimentConfig.ModelType.MYRTLE,
@@ -87,7 +90,7 @@ public final class WorkloadBenchmark {
                 Preprocessing.TargetEncoding.ONEHOT), DataType.FLOAT);
         Network network = ModelFactory.build(model, 0, DataType.FLOAT);
         var train = new ExperimentConfig.Train(epochs, 1e-4, ExperimentConfig.LossNormalization.MEAN,
-                ExperimentConfig.Precision.FLOAT32, chunk, 1_000_000, 0, 0, 1e9, 1e9);
+                ExperimentConfig.Precision.FLOAT32, chunk, 1_000_000, 0, 0, 1e9, 1e9, ENGINE);
         GradientDescentTrainer trainer = new GradientDescentTrainer(network, data.train(), data.test(), train);
         List<Long> stamps = new ArrayList<>();
         EpochListener clock = context -> stamps.add(System.nanoTime());
@@ -101,6 +104,7 @@ public final class WorkloadBenchmark {
         info.put("chunk", String.valueOf(chunk));
         info.put("params", String.valueOf(network.numParams()));
         info.put("threads", String.valueOf(Nd4j.getEnvironment().maxMasterThreads()));
+        info.put("engine", trainer.engineName());
         return seconds;
     }
 

@@ -42,7 +42,7 @@ class LambdaMaxTest {
         }
         INDArray y = Nd4j.rand(DataType.DOUBLE, n, 10);
         var config = new ExperimentConfig.Train(1, 0.1, ExperimentConfig.LossNormalization.MEAN,
-                ExperimentConfig.Precision.FLOAT64, n, 1, 0, 0, 10, 1e3);
+                ExperimentConfig.Precision.FLOAT64, n, 1, 0, 0, 10, 1e3, ExperimentConfig.GradientEngine.AUTO);
         GradientDescentTrainer trainer = new GradientDescentTrainer(net, new Split(x, y), new Split(x, y), config);
         INDArray theta = net.net().params();
         INDArray g0 = trainer.evaluateTrainingSet().gradient();
@@ -115,7 +115,7 @@ class LambdaMaxTest {
             net.net().setParams(theta0.castTo(types[k]));
             var config = new ExperimentConfig.Train(1, 0.1, ExperimentConfig.LossNormalization.MEAN,
                     types[k] == DataType.DOUBLE ? ExperimentConfig.Precision.FLOAT64 : ExperimentConfig.Precision.FLOAT32,
-                    n, 1, 0, 0, 10, 1e3);
+                    n, 1, 0, 0, 10, 1e3, ExperimentConfig.GradientEngine.AUTO);
             Split split = new Split(x.castTo(types[k]), y.castTo(types[k]));
             GradientDescentTrainer trainer = new GradientDescentTrainer(net, split, split, config);
             INDArray theta = net.net().params();

@@ -181,7 +181,7 @@ class EmpiricalNtkTest {
             for (int h = 0; h < 2; h++, eta /= 2) {
                 net.net().setParams(theta.dup());
                 GradientDescentTrainer trainer = new GradientDescentTrainer(net, s, s, new ExperimentConfig.Train(1,
-                        eta, LossNormalization.MEAN, ExperimentConfig.Precision.FLOAT64, 4, 1, 0, 0, 10, 1e3));
+                        eta, LossNormalization.MEAN, ExperimentConfig.Precision.FLOAT64, 4, 1, 0, 0, 10, 1e3, ExperimentConfig.GradientEngine.AUTO));
                 trainer.step(trainer.evaluateTrainingSet().gradient());
                 INDArray df = net.net().output(s.x(), false).sub(f0);
                 remainder[h] = NtkFixtures.maxAbs(df.sub(predictedPerEta.mul(eta)));

@@ -49,7 +49,7 @@ public class GradientDescentTrainerTest {
     }
 
     static ExperimentConfig.Train train(double lr, int chunk, LossNormalization loss) {
-        return new ExperimentConfig.Train(3, lr, loss, ExperimentConfig.Precision.FLOAT64, chunk, 1, 0, 0, 10, 1e3);
+        return new ExperimentConfig.Train(3, lr, loss, ExperimentConfig.Precision.FLOAT64, chunk, 1, 0, 0, 10, 1e3, ExperimentConfig.GradientEngine.AUTO);
     }
 
     /** Independent loss: forward pass and the formula, nothing from the trainer. */
@@ -181,5 +181,53 @@ public class GradientDescentTrainerTest {
         assertEquals(0.0, rows.get(0).distanceSquaredFromInit());
         assertTrue(last.trainLoss() < rows.get(0).trainLoss());
         assertTrue(rows.stream().allMatch(EpochRecord::hasTest));
+    }
+
+    /**
+     * train.engine: the oneDNN gradient pass and DL4J's give the same loss, accuracy, gradient and GD step on a float32
+     * Myrtle-5 (chunked, with biases, NTK parameterisation); onednn where it cannot apply is an error naming the key.
+     */
+    @Test
+    void oneDnnAndDl4jEnginesTrainTheSame() {
+        org.speedlimits.run.Backend.initialise();
+        ExperimentConfig.Model model = new ExperimentConfig.Model(ModelType.MYRTLE, 5, 4, Activation.RELU,
+                Parameterization.NTK, Math.sqrt(2), true, 0.2);
+        Split d = data(3, 9);
+        Split s = new Split(d.x().castTo(DataType.FLOAT), d.y().castTo(DataType.FLOAT));
+        List<INDArray> thetas = new ArrayList<>();
+        List<GradientDescentTrainer.Evaluation> evals = new ArrayList<>();
+        for (ExperimentConfig.GradientEngine engine : List.of(ExperimentConfig.GradientEngine.DL4J,
+                ExperimentConfig.GradientEngine.ONEDNN)) {
+            Network net = ModelFactory.build(model, 4, DataType.FLOAT);
+            var trainer = new GradientDescentTrainer(net, s, s, new ExperimentConfig.Train(3, 0.5,
+                    LossNormalization.MEAN, ExperimentConfig.Precision.FLOAT32, 4, 1, 0, 0, 10, 1e3, engine));
+            assertEquals(engine.name().toLowerCase(java.util.Locale.ROOT), trainer.engineName());
+            GradientDescentTrainer.Evaluation e = trainer.evaluateTrainingSet();
+            evals.add(e);
+            trainer.step(e.gradient());
+            thetas.add(net.net().params().dup());
+        }
+        GradientDescentTrainer.Evaluation dl4j = evals.get(0);
+        GradientDescentTrainer.Evaluation oneDnn = evals.get(1);
+        assertEquals(dl4j.loss(), oneDnn.loss(), 1e-5 * dl4j.loss());
+        assertEquals(dl4j.accuracy(), oneDnn.accuracy());
+        INDArray g = dl4j.gradient().castTo(DataType.DOUBLE);
+        assertEquals(0.0, g.sub(oneDnn.gradient().castTo(DataType.DOUBLE)).norm2Number().doubleValue(),
+                1e-5 * g.norm2Number().doubleValue());
+        assertEquals(0.0, thetas.get(0).sub(thetas.get(1)).norm2Number().doubleValue(),
+                1e-5 * thetas.get(0).norm2Number().doubleValue());
+        assertTrue(thetas.get(0).sub(myrtleTheta0(model)).norm2Number().doubleValue() > 0, "the step moved theta");
+
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new GradientDescentTrainer(myrtle(Parameterization.STANDARD), data(1, 2), data(1, 2),
+                        new ExperimentConfig.Train(3, 0.1, LossNormalization.MEAN, ExperimentConfig.Precision.FLOAT64,
+                                4, 1, 0, 0, 10, 1e3, ExperimentConfig.GradientEngine.ONEDNN)));
+        assertTrue(e.getMessage().contains("train.engine") && e.getMessage().contains("float32"), e.getMessage());
+        assertEquals("dl4j", new GradientDescentTrainer(myrtle(Parameterization.STANDARD), data(1, 2), data(1, 2),
+                train(0.1, 4, LossNormalization.MEAN)).engineName(), "auto falls back to DL4J for float64");
+    }
+
+    private static INDArray myrtleTheta0(ExperimentConfig.Model model) {
+        return ModelFactory.build(model, 4, DataType.FLOAT).net().params();
     }
 }
