@@ -40,6 +40,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.algorithm.convolution_auto;
 import static org.bytedeco.dnnl.global.dnnl.algorithm.convolution_direct;
 import static org.bytedeco.dnnl.global.dnnl.algorithm.eltwise_relu;
 import static org.bytedeco.dnnl.global.dnnl.algorithm.eltwise_relu_use_dst_for_bwd;
@@ -68,8 +69,23 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
     private static final long[] SAME_PADDING = {1, 1};
     private static final long[] NO_PADDING = {0, 0};
 
+    /** Channels from which oneDNN may choose its algorithm (Winograd on AVX-512) instead of direct convolution. */
+    static final long AUTO_ALGORITHM_CHANNELS = 32;
+
     /** One 3x3 convolution + ReLU, optionally followed by average pooling over pool x pool blocks. */
     private record ConvSpec(int layer, long in, long out, long size, boolean bias, int pool) {
+        /**
+         * oneDNN's choice (Winograd on AVX-512) where both channel counts are at least 32, direct convolution
+         * elsewhere. Myrtle-5 epochs (n = 500, 2 cores, AVX-512; bench/notes.md), direct / auto in every layer:
+         * 0.071 / 0.117 s at C = 16, 0.186 / 0.189 s at C = 32, 0.71 / 0.44 s at C = 64, 2.5 / 1.27 s at C = 128;
+         * auto with a direct first layer (3 input channels, which Winograd pads to 16): 0.165 s at C = 32, 0.36 s
+         * at C = 64, 1.10 s at C = 128. A layer uses one algorithm in all three passes (auto forward with direct
+         * backward was 50x slower). A fixed rule, not a timing, so that a resumed run computes exactly what an
+         * uninterrupted one does.
+         */
+        org.bytedeco.dnnl.global.dnnl.algorithm algorithm() {
+            return Math.min(in, out) >= AUTO_ALGORITHM_CHANNELS ? convolution_auto : convolution_direct;
+        }
     }
 
     /** S and the number of correct argmax predictions of the last {@link #compute} call. */
@@ -299,9 +315,9 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
                 memory.desc weights = any(c.out(), c.in(), 3, 3);
                 memory.desc dst = any(n, c.out(), c.size(), c.size());
                 convolution_forward.desc d = c.bias()
-                        ? own(new convolution_forward.desc(forward_training, convolution_direct, src, weights,
+                        ? own(new convolution_forward.desc(forward_training, c.algorithm(), src, weights,
                         plainDesc(new long[]{c.out()}, memory.format_tag.x), dst, UNIT_STRIDE, SAME_PADDING, SAME_PADDING))
-                        : own(new convolution_forward.desc(forward_training, convolution_direct, src, weights, dst,
+                        : own(new convolution_forward.desc(forward_training, c.algorithm(), src, weights, dst,
                         UNIT_STRIDE, SAME_PADDING, SAME_PADDING));
                 var pd = own(new convolution_forward.primitive_desc(d, reluAfter, eng));
                 memory srcMem = converted(current, pd.src_desc(), forward, forwardArgs);
@@ -363,10 +379,10 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
                 memory.desc dstAny = any(n, c.out(), c.size(), c.size());
                 var fwd = convPds.get(l);
                 convolution_backward_weights.desc wd = c.bias()
-                        ? own(new convolution_backward_weights.desc(convolution_direct, fwd.src_desc(),
+                        ? own(new convolution_backward_weights.desc(c.algorithm(), fwd.src_desc(),
                         any(c.out(), c.in(), 3, 3), plainDesc(new long[]{c.out()}, memory.format_tag.x), dstAny,
                         UNIT_STRIDE, SAME_PADDING, SAME_PADDING))
-                        : own(new convolution_backward_weights.desc(convolution_direct, fwd.src_desc(),
+                        : own(new convolution_backward_weights.desc(c.algorithm(), fwd.src_desc(),
                         any(c.out(), c.in(), 3, 3), dstAny, UNIT_STRIDE, SAME_PADDING, SAME_PADDING));
                 var wpd = own(new convolution_backward_weights.primitive_desc(wd, eng, fwd));
                 memory src = converted(convSrc.get(l), wpd.src_desc(), backward, backwardArgs);
@@ -388,7 +404,7 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
                 add(backward, backwardArgs, own(new convolution_backward_weights(wpd)), wargs);
 
                 if (l > 0) { // the first layer's input gradient is never needed
-                    var dd = own(new convolution_backward_data.desc(convolution_direct, any(n, c.in(), c.size(), c.size()),
+                    var dd = own(new convolution_backward_data.desc(c.algorithm(), any(n, c.in(), c.size(), c.size()),
                             any(c.out(), c.in(), 3, 3), dstAny, UNIT_STRIDE, SAME_PADDING, SAME_PADDING));
                     var dpd = own(new convolution_backward_data.primitive_desc(dd, eng, fwd));
                     memory w = dpd.weights_desc().equals(convWeights.get(l).get_desc()) ? convWeights.get(l)
