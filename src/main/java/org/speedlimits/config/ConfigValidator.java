@@ -36,6 +36,12 @@ final class ConfigValidator {
         require(t.evalLogPoints() >= 0, source, "train.eval_log_points", t.evalLogPoints(), "0 or more");
         require(t.progressEvery() >= 0, source, "train.progress_every", t.progressEvery(), "0 or more");
         require(t.progressSeconds() > 0, source, "train.progress_seconds", t.progressSeconds(), "a positive number");
+        if (t.engine() == ExperimentConfig.GradientEngine.ONEDNN) {
+            require(m.type() == ExperimentConfig.ModelType.MYRTLE && t.dtype() == ExperimentConfig.Precision.FLOAT32,
+                    source, "train.engine", "onednn", "auto or dl4j: the oneDNN engine computes float32 Myrtle "
+                            + "networks only (this is " + ExperimentConfig.yamlName(m.type()) + ", "
+                            + ExperimentConfig.yamlName(t.dtype()) + ")");
+        }
         require(t.divergenceFactor() > 1, source, "train.divergence_factor", t.divergenceFactor(), "a number above 1");
         var h = c.hooks();
         for (long a : h.anchors()) {

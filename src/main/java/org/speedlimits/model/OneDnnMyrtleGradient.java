@@ -151,7 +151,9 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
                     return "layer " + i + " is not a 2x2 stride-2 average pooling after a convolution";
                 }
             } else if (layer instanceof OutputLayer o && last) {
-                if (!(o.getActivationFn() instanceof ActivationIdentity) || !(o.getLossFn() instanceof LossL2)) {
+                // exactly the summed L2 loss (LossMSE, a subclass of LossL2, divides by the output count)
+                boolean summedL2 = o.getLossFn() instanceof ObservedSquaredError || o.getLossFn().getClass() == LossL2.class;
+                if (!(o.getActivationFn() instanceof ActivationIdentity) || !summedL2) {
                     return "the output layer is not identity with a summed L2 loss";
                 }
             } else {

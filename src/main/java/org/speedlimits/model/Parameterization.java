@@ -59,8 +59,7 @@ public final class Parameterization {
 
     /** |a - b|^2 for two slices holding one block's values, in this parameterisation's metric. */
     public double distanceSquared(INDArray a, INDArray b, ParameterBlock block) {
-        INDArray diff = a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE));
-        return metricWeight(kind, block) * diff.mul(diff).sumNumber().doubleValue();
+        return metricWeight(kind, block) * weightedSquaredSum(a, b, null);
     }
 
     public ExperimentConfig.Parameterization kind() {
@@ -83,25 +82,62 @@ public final class Parameterization {
 
     /** |a - b|^2 in this parameterisation's metric, accumulated in double. */
     public double distanceSquared(INDArray a, INDArray b) {
-        INDArray diff = a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)); // castTo may return a itself
-        return weightedSquaredNorm(diff);
+        return weightedSquaredSum(a, b, metric);
     }
 
     /** |grad_omega L|^2: the squared gradient norm in the trained coordinates (sum lrScale * g^2). */
     public double gradientNormSquared(INDArray gradient) {
-        INDArray g = gradient.castTo(DataType.DOUBLE);
-        INDArray sq = g.mul(g);
-        if (lrScale != null) {
-            sq.muli(lrScale.castTo(DataType.DOUBLE));
-        }
-        return sq.sumNumber().doubleValue();
+        return weightedSquaredSum(gradient, null, lrScale);
     }
 
-    private double weightedSquaredNorm(INDArray diff64) {
-        INDArray sq = diff64.mul(diff64);
-        if (metric != null) {
-            sq.muli(metric);
+    /**
+     * sum_i w_i (a_i - b_i)^2 accumulated in double (b null: b = 0; w null: w = 1). Dense vectors are read in one
+     * pass in Java: the per-epoch hooks call this a dozen times, and as ND4J ops (cast, subtract, square, multiply,
+     * sum, each a fresh P-sized array) it cost 5 ms per epoch at P = 29k, 4% of a C = 32 epoch.
+     */
+    static double weightedSquaredSum(INDArray a, INDArray b, INDArray w) {
+        DenseVector va = DenseVector.of(a);
+        DenseVector vb = b == null ? null : DenseVector.of(b);
+        DenseVector vw = w == null ? null : DenseVector.of(w);
+        if (va == null || b != null && (vb == null || b.length() != a.length())
+                || w != null && (vw == null || w.length() != a.length())) {
+            INDArray diff = b == null ? a.castTo(DataType.DOUBLE) : a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE));
+            INDArray sq = diff.mul(diff); // a fresh array even where castTo returned a itself
+            if (w != null) {
+                sq.muli(w.castTo(DataType.DOUBLE).reshape(sq.shape()));
+            }
+            return sq.sumNumber().doubleValue();
         }
-        return sq.sumNumber().doubleValue();
+        int n = (int) a.length();
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double d = vb == null ? va.get(i) : va.get(i) - vb.get(i);
+            sum += vw == null ? d * d : vw.get(i) * d * d;
+        }
+        return sum;
+    }
+
+    /** Element i of a dense float or double vector (any rank, one contiguous run), read from its native buffer. */
+    private interface DenseVector {
+        double get(int i);
+
+        static DenseVector of(INDArray a) {
+            boolean dense = a.length() < Integer.MAX_VALUE && (a.length() == 1 || a.elementWiseStride() == 1)
+                    && (a.isVector() || a.isScalar() || a.ordering() == 'c' && !a.isView());
+            if (!dense) {
+                return null;
+            }
+            java.nio.ByteBuffer bytes = a.data().asNio().order(java.nio.ByteOrder.nativeOrder());
+            int offset = (int) a.offset();
+            if (a.dataType() == DataType.FLOAT) {
+                java.nio.FloatBuffer f = bytes.asFloatBuffer();
+                return i -> f.get(offset + i);
+            }
+            if (a.dataType() == DataType.DOUBLE) {
+                java.nio.DoubleBuffer d = bytes.asDoubleBuffer();
+                return i -> d.get(offset + i);
+            }
+            return null;
+        }
     }
 }

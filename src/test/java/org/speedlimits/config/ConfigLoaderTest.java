@@ -65,6 +65,16 @@ class ConfigLoaderTest {
         assertTrue(error("model: 3\n").getMessage().contains("is a section"));
         String enumError = error("", "model.type=resnet").getMessage();
         assertTrue(enumError.contains("'model.type'") && enumError.contains("[myrtle, fcn]"), enumError);
+        String engineError = error("", "train.engine=gpu").getMessage();
+        assertTrue(engineError.contains("'train.engine'") && engineError.contains("[auto, dl4j, onednn]"), engineError);
+    }
+
+    @Test
+    void oneDnnEngineOnlyForFloat32Myrtle() {
+        assertTrue(error("", "train.engine=onednn", "model.type=fcn", "model.depth=2").getMessage()
+                .contains("'train.engine'"));
+        String why = error("", "train.engine=onednn", "train.dtype=float64").getMessage();
+        assertTrue(why.contains("'train.engine'") && why.contains("float32"), why);
     }
 
     @Test

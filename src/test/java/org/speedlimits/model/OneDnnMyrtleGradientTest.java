@@ -88,6 +88,12 @@ class OneDnnMyrtleGradientTest {
                 Activation.RELU, ExperimentConfig.Parameterization.STANDARD, 1.0, true, 0.0);
         String why = OneDnnMyrtleGradient.unsupportedReason(ModelFactory.build(fcn, 1, DataType.FLOAT).net());
         assertNotNull(why);
+        MultiLayerNetwork mse = new MultiLayerNetwork(org.deeplearning4j.nn.conf.MultiLayerConfiguration.fromJson(
+                json.replace("org.nd4j.linalg.activations.impl.ActivationTanH", ReluActivation.class.getName())
+                        .replace(ObservedSquaredError.class.getName(), "org.nd4j.linalg.lossfunctions.impl.LossMSE")));
+        mse.init();
+        assertTrue(OneDnnMyrtleGradient.unsupportedReason(mse).contains("summed L2"),
+                "LossMSE (a LossL2 subclass, divided by K) is not the summed squared error");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new OneDnnMyrtleGradient(tanh));
         assertTrue(e.getMessage().contains("not ReLU"), e.getMessage());
