@@ -95,8 +95,11 @@ out += ["## Machine and versions", "",
         f"- Java: {version(['java', '-version']) or version(['bash', '-c', 'java -version 2>&1']).splitlines()[0]}",
         "- project: DL4J/ND4J 1.0.0-M2.1, nd4j-native linux-x86_64-onednn-avx2 (oneDNN helpers on), "
         "eigensolver SymmetricEigen (dsytrd + dstedc from bytedeco OpenBLAS 0.3.19, GEMM back-transformation), "
-        "ReLU with the project's vectorised backward pass (model.ReluActivation), convolutions whose backward pass "
-        "reuses the forward output (model.ReusingConvolutionLayer)",
+        "Myrtle training gradient on oneDNN primitives directly (model.OneDnnMyrtleGradient, bytedeco dnnl 2.5.2: "
+        "blocked layouts between layers, fused ReLU, no first-layer input gradient; direct convolutions below 32 "
+        "channels, oneDNN's choice — Winograd on AVX-512 — from 32; the engine of each Myrtle row is in its name); "
+        "otherwise DL4J layers with the project's vectorised ReLU backward pass (model.ReluActivation) and "
+        "convolutions whose backward pass reuses the forward output (model.ReusingConvolutionLayer)",
         "- project JVM environment: `" + (open(os.path.join(raw, "project-env.txt")).read().strip() if os.path.exists(
             os.path.join(raw, "project-env.txt")) else "?") + "` (glibc malloc settings of sweep tasks and SLURM jobs, "
         "run.NativeAllocator; an interactive `mvn exec:java` run gets them only when exported, see README)",
@@ -150,6 +153,8 @@ for k, reps in sorted(groups.items(), key=lambda kv: (kv[0][0], int(re.findall(r
     name = {"myrtle5": "Myrtle-5 GD epoch", "fcn": "FCN (2×512 ReLU) GD epoch", "eigh": "eigh (SymmetricEigen vs numpy eigh)",
             "ntk-gram": "NTK trace-kernel Gram (vs torch.func jacrev + vmap)"}.get(
         k[0], k[0])
+    if first.get("engine"):
+        name += f" [{first['engine']}]"
     out.append(f"| {name}, {k[1]} | {tp:.4g} | {tq:.4g} | **{ratio:.2f}** ({spread(ratios)}, {len(ratios)} reps) | "
                f"{verdict} | {pct(tp)} | {pct(tq)} |")
 out += ["", "Float32 GEMM (square matrices, C = A·B into a preallocated C; peak = best median of the two sides):", "",
@@ -157,7 +162,10 @@ out += ["", "Float32 GEMM (square matrices, C = A·B into a preallocated C; peak
 for size, side, g, s in peak_rows:
     out.append(f"| {size} | {'ND4J mmul' if side == 'project' else 'torch.mm'} | {g:.1f} | {s} |")
 out += ["", f"GEMM peak used for the % columns: **{peak:.1f} GFLOP/s**. Myrtle-5 FLOPs per epoch: "
-            "3·n·(24192·C² + 55316·C) (forward ×3 for forward + backward); FCN: 3·n·2·(3072·w + w² + 10·w).", ""]
+            "3·n·(24192·C² + 55316·C) (forward ×3 for forward + backward); FCN: 3·n·2·(3072·w + w² + 10·w). "
+            "The % columns divide these nominal (direct-convolution) FLOP counts by the time: where oneDNN runs "
+            "Winograd convolutions (the project at C ≥ 32 on AVX-512, 2.25× fewer multiplications per 3×3 "
+            "convolution), the rate is an effective one and can exceed the GEMM peak.", ""]
 
 hooks = os.path.join(raw, "hooks.txt")
 if os.path.exists(hooks):

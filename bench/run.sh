@@ -112,7 +112,7 @@ stage_compare() {
 
 stage_hooks() {
   ensure_build
-  local reps=$REPS epochs=${BENCH_HOOK_EPOCHS:-6} width=${BENCH_HOOK_WIDTH:-32}
+  local reps=$REPS epochs=${BENCH_HOOK_EPOCHS:-30} width=${BENCH_HOOK_WIDTH:-32}
   [ "${BENCH_QUICK:-0}" = 1 ] && epochs=2
   "${JAVA[@]}" org.speedlimits.bench.HookOverheadBenchmark "$width" "$reps" "$epochs" 2>"$OUT/last-stderr.txt" \
     | tee "$OUT/hooks.txt" >&2
