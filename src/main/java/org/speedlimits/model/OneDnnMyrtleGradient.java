@@ -201,6 +201,13 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
             throw new IllegalArgumentException("gradient must be a float vector of " + net.numParams()
                     + " elements, got " + gradient.dataType() + " " + java.util.Arrays.toString(gradient.shape()));
         }
+        long[] image = {ModelFactory.CHANNELS, ModelFactory.IMAGE_SIZE, ModelFactory.IMAGE_SIZE};
+        if (x.rank() != 4 || x.size(0) < 1 || !java.util.Arrays.equals(java.util.Arrays.copyOfRange(x.shape(), 1, 4), image)
+                || y.rank() != 2 || y.size(0) != x.size(0) || y.size(1) != ModelFactory.CLASSES || chunkSize < 1) {
+            // oneDNN reads raw memory: a wrong shape would read past the arrays instead of failing
+            throw new IllegalArgumentException("expected images [n, 3, 32, 32], targets [n, 10] and chunkSize >= 1, got "
+                    + java.util.Arrays.toString(x.shape()) + ", " + java.util.Arrays.toString(y.shape()) + ", " + chunkSize);
+        }
         INDArray flat = gradient.reshape(gradient.length()); // a view: dense
         if (x.dataType() != DataType.FLOAT) {
             x = x.castTo(DataType.FLOAT);
@@ -228,6 +235,11 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
             correct += r.correct();
         }
         return new Result(squaredError, correct);
+    }
+
+    /** Length of the parameter (and gradient) vector. */
+    public long numParams() {
+        return net.numParams();
     }
 
     /** a itself when its elements are one dense c-order block (a row range of a c-order array is), else a copy. */

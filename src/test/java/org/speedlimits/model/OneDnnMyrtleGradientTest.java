@@ -94,6 +94,15 @@ class OneDnnMyrtleGradientTest {
         mse.init();
         assertTrue(OneDnnMyrtleGradient.unsupportedReason(mse).contains("summed L2"),
                 "LossMSE (a LossL2 subclass, divided by K) is not the summed squared error");
+        try (OneDnnMyrtleGradient engine = new OneDnnMyrtleGradient(myrtle(5, 2, false, Activation.RELU,
+                DataType.FLOAT).net())) {
+            INDArray g = Nd4j.create(DataType.FLOAT, engine.numParams());
+            IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> engine.compute(
+                    Nd4j.create(DataType.FLOAT, 2, 3, 16, 16), Nd4j.create(DataType.FLOAT, 2, 10), 2, g));
+            assertTrue(shape.getMessage().contains("[2, 3, 16, 16]"), shape.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> engine.compute(Nd4j.create(DataType.FLOAT, 2, 3, 32, 32),
+                    Nd4j.create(DataType.FLOAT, 2, 10), 2, Nd4j.create(DataType.FLOAT, 5)));
+        }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new OneDnnMyrtleGradient(tanh));
         assertTrue(e.getMessage().contains("not ReLU"), e.getMessage());
