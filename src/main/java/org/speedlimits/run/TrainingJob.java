@@ -87,8 +87,13 @@ public final class TrainingJob {
         LOG.info("model: {}-{} width {}, {} parameters, {} parameterisation, {}", ExperimentConfig.yamlName(c.model().type()),
                 c.model().depth(), c.model().width(), network.numParams(),
                 ExperimentConfig.yamlName(c.model().parameterization()), ExperimentConfig.yamlName(c.train().dtype()));
+        GradientDescentTrainer trainer = new GradientDescentTrainer(network, data.train(), data.test(), c.train());
+        LOG.info("training gradient: {} (train.engine = {})", trainer.engineName(),
+                ExperimentConfig.yamlName(c.train().engine()));
         try {
-            EnvironmentInfo.write(run.file(RunDirectory.ENV), EnvironmentInfo.collect(backend));
+            Map<String, Object> env = new java.util.LinkedHashMap<>(EnvironmentInfo.collect(backend));
+            env.put("gradient_engine", trainer.engineName());
+            EnvironmentInfo.write(run.file(RunDirectory.ENV), env);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -101,7 +106,6 @@ public final class TrainingJob {
                 concat(anchorEpochs, logSpaced));
         Checkpoints checkpoints = Checkpoints.open(run.path(), network.blocks(), network.numParams(),
                 ExperimentConfig.yamlName(c.train().dtype()), c.checkpoint().keep());
-        GradientDescentTrainer trainer = new GradientDescentTrainer(network, data.train(), data.test(), c.train());
 
         // resume point: theta_E of the newest good checkpoint, or a fresh start
         long start = 0;

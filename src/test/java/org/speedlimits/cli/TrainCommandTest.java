@@ -58,6 +58,9 @@ class TrainCommandTest {
         }
         assertTrue(Files.readString(run.resolve(RunDirectory.CONFIG)).contains("epochs: 25"));
         assertTrue(Files.readString(run.resolve(RunDirectory.ENV)).contains("\"backend\""));
+        // float32 Myrtle on the CPU backend: train.engine auto picks the oneDNN gradient, and env.json says so
+        assertTrue(Files.readString(run.resolve(RunDirectory.ENV)).matches("(?s).*\"gradient_engine\"\\s*:\\s*\"onednn\".*"),
+                Files.readString(run.resolve(RunDirectory.ENV)));
         assertTrue(Files.readString(run.resolve(RunDirectory.LOG)).contains("epoch 25/25"));
 
         List<double[]> rows = rows(run.resolve(RunDirectory.METRICS));
