@@ -502,6 +502,10 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
 
             execute(backward, backwardArgs);
             execute(accumulate ? addGradient : writeGradient, gradientArgs);
+            // oneDNN held raw addresses of these arrays' buffers: keep them alive until it is done
+            java.lang.ref.Reference.reachabilityFence(x);
+            java.lang.ref.Reference.reachabilityFence(gradient);
+            java.lang.ref.Reference.reachabilityFence(params);
             return new Result(squaredError, correct);
         }
 
