@@ -2,18 +2,19 @@ package org.speedlimits.train;
 
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.speedlimits.config.ExperimentConfig;
 import org.speedlimits.model.Network;
 import org.speedlimits.model.ObservedSquaredError;
 import org.speedlimits.model.OneDnnMyrtleGradient;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Full-batch gradient descent: one epoch is one step theta <- theta - eta * lrScale * grad L(theta) over all n
@@ -50,15 +51,35 @@ public final class GradientDescentTrainer {
         if (engine == ExperimentConfig.GradientEngine.DL4J) {
             return null;
         }
-        String why = OneDnnMyrtleGradient.unsupportedReason(network.net());
-        if (why == null) {
-            return new OneDnnMyrtleGradient(network.net());
+        return chooseOneDnn(engine, OneDnnMyrtleGradient.unsupportedReason(network.net()),
+                () -> new OneDnnMyrtleGradient(network.net()));
+    }
+
+    /**
+     * The oneDNN engine, or null for DL4J's layers: auto falls back (with a warning where oneDNN's native library
+     * cannot be loaded, e.g. on a platform without bytedeco's dnnl build); onednn fails, saying why.
+     */
+    static OneDnnMyrtleGradient chooseOneDnn(ExperimentConfig.GradientEngine engine, String unsupported,
+                                             Supplier<OneDnnMyrtleGradient> create) {
+        boolean required = engine == ExperimentConfig.GradientEngine.ONEDNN;
+        if (unsupported != null) {
+            if (required) {
+                throw new IllegalArgumentException("train.engine = onednn, but " + unsupported
+                        + "; use train.engine=auto (or dl4j) for this model");
+            }
+            return null;
         }
-        if (engine == ExperimentConfig.GradientEngine.ONEDNN) {
-            throw new IllegalArgumentException("train.engine = onednn, but " + why
-                    + "; use train.engine=auto (or dl4j) for this model");
+        try {
+            return create.get();
+        } catch (LinkageError e) { // UnsatisfiedLinkError, NoClassDefFoundError from the native loader
+            if (required) {
+                throw new IllegalStateException("train.engine = onednn, but oneDNN's native library could not be "
+                        + "loaded (" + e + "); use train.engine=dl4j", e);
+            }
+            org.slf4j.LoggerFactory.getLogger(GradientDescentTrainer.class).warn(
+                    "train.engine = auto: oneDNN's native library could not be loaded ({}); using DL4J's layers", e.toString());
+            return null;
         }
-        return null;
     }
 
     /** Which engine computes the training gradient: onednn or dl4j. */

@@ -227,6 +227,19 @@ public class GradientDescentTrainerTest {
                 train(0.1, 4, LossNormalization.MEAN)).engineName(), "auto falls back to DL4J for float64");
     }
 
+    /** Without oneDNN's native library auto falls back to DL4J's layers and onednn fails naming the cause. */
+    @Test
+    void missingOneDnnLibraryFallsBackUnderAutoOnly() {
+        java.util.function.Supplier<org.speedlimits.model.OneDnnMyrtleGradient> broken = () -> {
+            throw new UnsatisfiedLinkError("no jnidnnl in java.library.path");
+        };
+        assertEquals(null, GradientDescentTrainer.chooseOneDnn(ExperimentConfig.GradientEngine.AUTO, null, broken));
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> GradientDescentTrainer.chooseOneDnn(ExperimentConfig.GradientEngine.ONEDNN, null, broken));
+        assertTrue(e.getMessage().contains("jnidnnl") && e.getMessage().contains("train.engine=dl4j"), e.getMessage());
+        assertEquals(null, GradientDescentTrainer.chooseOneDnn(ExperimentConfig.GradientEngine.AUTO, "not ReLU", broken));
+    }
+
     private static INDArray myrtleTheta0(ExperimentConfig.Model model) {
         return ModelFactory.build(model, 4, DataType.FLOAT).net().params();
     }
