@@ -177,12 +177,8 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
             } else { // 2x2 average pooling: fold into the preceding convolution's pooling factor
                 ConvSpec prev = convs.remove(convs.size() - 1);
                 convs.add(new ConvSpec(prev.layer(), prev.in(), prev.out(), prev.size(), prev.bias(), prev.pool() * 2));
+                size /= 2;
             }
-        }
-        for (int i = 0; i < convs.size(); i++) { // spatial size of each convolution's input
-            convs.set(i, new ConvSpec(convs.get(i).layer(), convs.get(i).in(), convs.get(i).out(), size,
-                    convs.get(i).bias(), convs.get(i).pool()));
-            size /= convs.get(i).pool();
         }
         if (size != 1) {
             throw new IllegalArgumentException("the poolings leave " + size + "x" + size + " images, expected 1x1");
