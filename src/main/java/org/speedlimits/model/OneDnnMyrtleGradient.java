@@ -285,7 +285,7 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
         private final List<primitive> writeGradient = new ArrayList<>();
         private final List<primitive> addGradient = new ArrayList<>();
         private final List<IntMemoryMap> gradientArgs = new ArrayList<>();
-        /** Memories wrapping ND4J arrays, re-pointed at every run: (memory, role). */
+        /** Memories wrapping ND4J arrays (input, parameters, gradient), re-pointed at their buffers on every run. */
         private final memory input;
         private final List<memory> userWeights = new ArrayList<>();
         private final List<memory> userBiases = new ArrayList<>();
