@@ -25,12 +25,21 @@ public class ObservedSquaredError extends LossL2 {
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         INDArray output = activationFn.getActivation(preOutput.dup(), false);
-        INDArray diff = output.sub(labels);
-        INDArray diff64 = diff.castTo(DataType.DOUBLE);
-        squaredError += diff64.mul(diff64).sumNumber().doubleValue();
-        correct += output.argMax(1).eq(labels.argMax(1)).castTo(DataType.LONG).sumNumber().longValue();
+        squaredError += sumOfSquares(output.sub(labels));
+        correct += correctPredictions(output, labels);
         examples += labels.size(0);
         return super.computeGradient(labels, preOutput, activationFn, mask);
+    }
+
+    /** sum of the squared elements of a difference f - y, accumulated in double precision. */
+    public static double sumOfSquares(INDArray diff) {
+        INDArray diff64 = diff.castTo(DataType.DOUBLE);
+        return diff64.mul(diff64).sumNumber().doubleValue();
+    }
+
+    /** Rows (examples) whose largest output is where their target is largest. */
+    public static long correctPredictions(INDArray outputs, INDArray targets) {
+        return outputs.argMax(1).eq(targets.argMax(1)).castTo(DataType.LONG).sumNumber().longValue();
     }
 
     /** Clears the counters; call before each pass over the data. */

@@ -221,6 +221,7 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
             }
             plan = new Plan(rows);
         }
+        plan.bind(flat);
         for (long start = 0; start < n; start += rows) {
             long end = Math.min(n, start + rows);
             INDArray xc = contiguous(x.get(NDArrayIndex.interval(start, end), NDArrayIndex.all(),
@@ -230,6 +231,9 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
             squaredError += r.squaredError();
             correct += r.correct();
         }
+        // oneDNN used raw addresses of theta's and the gradient's buffers: keep them alive until it is done
+        java.lang.ref.Reference.reachabilityFence(gradient);
+        java.lang.ref.Reference.reachabilityFence(net.params());
         return new Result(squaredError, correct);
     }
 
@@ -434,7 +438,25 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
             gradientArgs.add(args(DNNL_ARG_SRC, from, DNNL_ARG_DST, to));
         }
 
-        /** One chunk of m <= n rows: S and accumulate (or write) grad S. */
+        /**
+         * Points the parameter and gradient memories at the network's theta and at {@code gradient}, and brings the
+         * weights into the primitives' layouts: once per pass over the data (theta does not change within it).
+         */
+        void bind(INDArray gradient) {
+            INDArray params = net.params();
+            for (int l = 0; l < convs.size(); l++) {
+                var layer = net.getLayer(convs.get(l).layer());
+                userWeights.get(l).set_data_handle(address(layer.getParam("W")), strm);
+                gradWeights.get(l).set_data_handle(address(slice(gradient, params, layer.getParam("W"))), strm);
+                if (convs.get(l).bias()) {
+                    userBiases.get(l).set_data_handle(address(layer.getParam("b")), strm);
+                    gradBiases.get(l).set_data_handle(address(slice(gradient, params, layer.getParam("b"))), strm);
+                }
+            }
+            execute(prepare, prepareArgs);
+        }
+
+        /** One chunk of m <= n rows, after {@link #bind}: S, and grad S written (first chunk) or accumulated. */
         Result run(INDArray x, INDArray y, INDArray gradient, boolean accumulate) {
             INDArray params = net.params();
             long m = x.size(0);
@@ -447,16 +469,6 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
                 x = paddedInput;
             }
             input.set_data_handle(address(x), strm);
-            for (int l = 0; l < convs.size(); l++) {
-                ConvSpec c = convs.get(l);
-                userWeights.get(l).set_data_handle(address(net.getLayer(c.layer()).getParam("W")), strm);
-                gradWeights.get(l).set_data_handle(address(slice(gradient, params, net.getLayer(c.layer()).getParam("W"))), strm);
-                if (c.bias()) {
-                    userBiases.get(l).set_data_handle(address(net.getLayer(c.layer()).getParam("b")), strm);
-                    gradBiases.get(l).set_data_handle(address(slice(gradient, params, net.getLayer(c.layer()).getParam("b"))), strm);
-                }
-            }
-            execute(prepare, prepareArgs);
             execute(forward, forwardArgs);
 
             // readout f = h W + b and the loss, in ND4J (C x 10: negligible)
@@ -467,27 +479,14 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
             if (outputBias) {
                 f.addiRowVector(out.getParam("b"));
             }
-            long correct = f.argMax(1).eq(y.argMax(1)).castTo(DataType.LONG).sumNumber().longValue();
+            long correct = ObservedSquaredError.correctPredictions(f, y);
             INDArray diff = f.subi(y.castTo(DataType.FLOAT));
-            INDArray diff64 = diff.castTo(DataType.DOUBLE);
-            double squaredError = diff64.mul(diff64).sumNumber().doubleValue();
+            double squaredError = ObservedSquaredError.sumOfSquares(diff);
             INDArray delta = diff.muli(2); // d S / d f
             // DL4J keeps the dense W [in, out] column-major inside theta
-            INDArray gw = slice(gradient, params, w);
-            INDArray dw = Nd4j.toFlattened('f', h.transpose().mmul(delta));
-            if (accumulate) {
-                gw.addi(dw);
-            } else {
-                gw.assign(dw);
-            }
+            store(slice(gradient, params, w), Nd4j.toFlattened('f', h.transpose().mmul(delta)), accumulate);
             if (outputBias) {
-                INDArray gb = slice(gradient, params, out.getParam("b"));
-                INDArray db = delta.sum(0);
-                if (accumulate) {
-                    gb.addi(db.reshape(gb.shape()));
-                } else {
-                    gb.assign(db.reshape(gb.shape()));
-                }
+                store(slice(gradient, params, out.getParam("b")), delta.sum(0), accumulate);
             }
             if (m < n) {
                 pooledGrad.assign(0); // padding rows: no error signal
@@ -498,11 +497,18 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
 
             execute(backward, backwardArgs);
             execute(accumulate ? addGradient : writeGradient, gradientArgs);
-            // oneDNN held raw addresses of these arrays' buffers: keep them alive until it is done
-            java.lang.ref.Reference.reachabilityFence(x);
-            java.lang.ref.Reference.reachabilityFence(gradient);
-            java.lang.ref.Reference.reachabilityFence(params);
+            java.lang.ref.Reference.reachabilityFence(x); // oneDNN read its buffer through a raw address
             return new Result(squaredError, correct);
+        }
+
+        /** target = value (first chunk) or target += value (later chunks); value has target's length. */
+        private static void store(INDArray target, INDArray value, boolean accumulate) {
+            INDArray v = value.reshape(target.shape());
+            if (accumulate) {
+                target.addi(v);
+            } else {
+                target.assign(v);
+            }
         }
 
         private void execute(List<primitive> primitives, List<IntMemoryMap> args) {

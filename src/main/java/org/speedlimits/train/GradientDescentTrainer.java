@@ -121,7 +121,7 @@ public final class GradientDescentTrainer {
             INDArray f = net.output(rowsOf(test.x(), rows), false);
             INDArray y = rowsOf(test.y(), rows);
             squaredError += loss.value(f, y) / loss.factor(f.size(0));
-            correct += f.argMax(1).eq(y.argMax(1)).castTo(org.nd4j.linalg.api.buffer.DataType.LONG).sumNumber().longValue();
+            correct += ObservedSquaredError.correctPredictions(f, y);
         }
         return new Evaluation(loss.factor(test.size()) * squaredError, correct / (double) test.size(), null);
     }
