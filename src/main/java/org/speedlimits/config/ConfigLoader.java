@@ -121,9 +121,25 @@ public final class ConfigLoader {
         for (String assignment : splitOverrides(overrides)) {
             applyOverride(tree, assignment);
         }
+        horizonFromTime(tree, source);
         ExperimentConfig config = bind(tree, source);
         ConfigValidator.validate(config, source);
         return new Resolved(tree, config, source);
+    }
+
+    /** train.time = T > 0 sets train.epochs = T / lr, so the resolved config states both consistently. */
+    private static void horizonFromTime(ObjectNode tree, String source) {
+        JsonNode train = tree.path("train");
+        double time = train.path("time").asDouble(0);
+        double lr = train.path("lr").asDouble(Double.NaN);
+        if (time > 0 && lr > 0) {
+            long epochs = ExperimentConfig.epochOf(time, lr);
+            if (epochs < 1) {
+                throw new ConfigException(source + ": key 'train.time' = " + time + " is invalid; expected a whole "
+                        + "multiple of train.lr = " + lr + " (physical time is t = lr * epoch for both dynamics)");
+            }
+            ((ObjectNode) train).put("epochs", epochs);
+        }
     }
 
     static ObjectNode defaults() {

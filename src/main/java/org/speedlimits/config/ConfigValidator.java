@@ -42,11 +42,22 @@ final class ConfigValidator {
                             + "networks only (this is " + ExperimentConfig.yamlName(m.type()) + ", "
                             + ExperimentConfig.yamlName(t.dtype()) + ")");
         }
+        require(t.time() >= 0 && Double.isFinite(t.time()), source, "train.time", t.time(), "0 (use train.epochs) or a positive time");
+        require(t.recordEvery() >= 0 && Double.isFinite(t.recordEvery()), source, "train.record_every", t.recordEvery(),
+                "0 (T/100) or a positive time");
+        require(t.recordLogPoints() >= 0, source, "train.record_log_points", t.recordLogPoints(), "0 or more");
+        require(t.rtol() > 0 && t.rtol() < 1, source, "train.rtol", t.rtol(), "a number in (0, 1)");
+        require(t.atol() > 0 && Double.isFinite(t.atol()), source, "train.atol", t.atol(), "a positive number");
         require(t.divergenceFactor() > 1, source, "train.divergence_factor", t.divergenceFactor(), "a number above 1");
         var h = c.hooks();
         for (long a : h.anchors()) {
             require(a >= 0 && a <= t.epochs(), source, "hooks.anchors", h.anchors(),
                     "epochs between 0 and train.epochs = " + t.epochs());
+        }
+        for (double time : h.anchorTimes()) {
+            long e = ExperimentConfig.epochOf(time, t.lr());
+            require(e >= 0 && e <= t.epochs(), source, "hooks.anchor_times", h.anchorTimes(),
+                    "times between 0 and T = " + t.horizon() + " that are whole multiples of train.lr = " + t.lr());
         }
         require(h.anchorLogPoints() >= 0, source, "hooks.anchor_log_points", h.anchorLogPoints(), "0 or more");
         require(h.triplets() >= 0, source, "hooks.triplets", h.triplets(), "0 or more");

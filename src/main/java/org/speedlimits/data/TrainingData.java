@@ -2,7 +2,7 @@ package org.speedlimits.data;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.speedlimits.config.ExperimentConfig;
-import org.speedlimits.train.Split;
+import org.speedlimits.data.Split;
 
 import java.nio.file.Path;
 

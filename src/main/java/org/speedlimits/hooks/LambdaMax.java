@@ -52,6 +52,10 @@ public final class LambdaMax implements Measure {
             return new double[]{Double.NaN};
         }
         double lambda = estimate(c.theta(), c.network().parameterization().lrScale(), iterations, seed + c.epoch(), gradient);
+        if (c.flow()) { // no step size to compare with: the integrator sizes its own steps
+            LOG.info(String.format(Locale.ROOT, "t = %.6g: lambda_max(Hessian) = %.5g", c.record().time(), lambda));
+            return new double[]{lambda};
+        }
         double product = c.lr() * lambda;
         String line = String.format(Locale.ROOT, "epoch %d: lambda_max(Hessian) = %.5g, lr * lambda_max = %.4g",
                 c.epoch(), lambda, product);

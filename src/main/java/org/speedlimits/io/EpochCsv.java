@@ -62,9 +62,18 @@ public final class EpochCsv implements AutoCloseable {
     }
 
     public void row(long epoch, double... values) {
-        StringBuilder line = new StringBuilder().append(epoch);
+        List<String> cells = new ArrayList<>(values.length);
         for (double v : values) {
-            line.append(',').append(format(v));
+            cells.add(format(v));
+        }
+        row(epoch, cells);
+    }
+
+    /** A row of already formatted cells (e.g. integer counts). */
+    public void row(long epoch, List<String> cells) {
+        StringBuilder line = new StringBuilder().append(epoch);
+        for (String cell : cells) {
+            line.append(',').append(cell);
         }
         try {
             out.write(line.toString());

@@ -12,7 +12,7 @@ import org.nd4j.linalg.lossfunctions.impl.LossL2;
  *
  * <p>Why: the trainer needs train loss and accuracy at theta_t every epoch; reading them off the backward pass saves
  * a second forward pass over the whole training set (a third of an epoch's cost). The trainer normalises the sum
- * itself ({@link org.speedlimits.train.SquaredErrorLoss}), so this class only ever sums.
+ * itself ({@link org.speedlimits.model.SquaredErrorLoss}), so this class only ever sums.
  */
 public class ObservedSquaredError extends LossL2 {
     @JsonIgnore

@@ -74,6 +74,11 @@ public final class Parameterization {
         return lrScale;
     }
 
+    /** The metric's per-parameter weights (1/lrScale; 0 for frozen parameters), or null when all are 1. */
+    public double[] metricWeights() {
+        return metric == null ? null : metric.toDoubleVector();
+    }
+
     /** The step theta -> theta + delta for gradient g: delta = -eta * lrScale * g. Returns a new array. */
     public INDArray step(INDArray gradient, double lr) {
         INDArray delta = gradient.mul(-lr);

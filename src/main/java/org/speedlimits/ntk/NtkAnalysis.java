@@ -8,7 +8,7 @@ import org.speedlimits.config.ExperimentConfig;
 import org.speedlimits.config.ExperimentConfig.NtkKernel;
 import org.speedlimits.model.Network;
 import org.speedlimits.run.NativeAllocator;
-import org.speedlimits.train.Split;
+import org.speedlimits.data.Split;
 
 import java.util.Locale;
 

@@ -10,8 +10,8 @@ import org.speedlimits.model.ModelFactory;
 import org.speedlimits.model.Network;
 import org.speedlimits.train.EpochContext;
 import org.speedlimits.train.EpochListener;
-import org.speedlimits.train.SquaredErrorLoss;
-import org.speedlimits.train.Split;
+import org.speedlimits.model.SquaredErrorLoss;
+import org.speedlimits.data.Split;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -10,7 +10,6 @@ import org.speedlimits.figures.TrainingFigure;
 import org.speedlimits.hooks.AnchorDistances;
 import org.speedlimits.hooks.LambdaMax;
 import org.speedlimits.hooks.LayerDistances;
-import org.speedlimits.hooks.PathLength;
 import org.speedlimits.hooks.WeightTriplets;
 import org.speedlimits.io.EpochCsv;
 import org.speedlimits.model.ModelFactory;
@@ -21,7 +20,7 @@ import org.speedlimits.train.DivergenceException;
 import org.speedlimits.train.EpochContext;
 import org.speedlimits.train.EpochListener;
 import org.speedlimits.train.EpochSchedule;
-import org.speedlimits.train.GradientDescentTrainer;
+import org.speedlimits.train.Trainer;
 import org.speedlimits.train.Measure;
 import org.speedlimits.train.MetricsWriter;
 import org.speedlimits.train.ProgressLogger;
@@ -32,6 +31,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.TreeSet;
 
@@ -78,8 +78,6 @@ public final class TrainingJob {
     }
 
     private int train(RunDirectory run, Network network, TrainingData data, Map<String, Object> backend, StopSignal stop) {
-        long epochs = c.train().epochs();
-        var hooks = c.hooks();
         LOG.info("run directory {}", run.path());
         LOG.info("config {}, resolved (also in {}):\n{}", resolved.source(), RunDirectory.CONFIG, resolved.toYaml().strip());
         LOG.info("data: {} train / {} test images from {}; {}", data.train().size(), data.test().size(),
@@ -87,23 +85,41 @@ public final class TrainingJob {
         LOG.info("model: {}-{} width {}, {} parameters, {} parameterisation, {}", ExperimentConfig.yamlName(c.model().type()),
                 c.model().depth(), c.model().width(), network.numParams(),
                 ExperimentConfig.yamlName(c.model().parameterization()), ExperimentConfig.yamlName(c.train().dtype()));
-        GradientDescentTrainer trainer = new GradientDescentTrainer(network, data.train(), data.test(), c.train());
-        LOG.info("training gradient: {} (train.engine = {})", trainer.engineName(),
-                ExperimentConfig.yamlName(c.train().engine()));
+        try (Trainer trainer = new Trainer(network, data.train(), data.test(), c.train())) {
+            return train(run, network, data, backend, stop, trainer);
+        }
+    }
+
+    private int train(RunDirectory run, Network network, TrainingData data, Map<String, Object> backend, StopSignal stop,
+                      Trainer trainer) {
+        long epochs = c.train().epochs();
+        var hooks = c.hooks();
+        boolean flow = c.train().dynamics() == ExperimentConfig.DynamicsKind.FLOW;
+        LOG.info("training gradient: {} (train.engine = {}); dynamics: {}", trainer.engineName(),
+                ExperimentConfig.yamlName(c.train().engine()), flow
+                        ? String.format(java.util.Locale.ROOT, "gradient flow to T = %.6g (RKC, rtol %.3g, atol %.3g)",
+                        c.train().horizon(), c.train().rtol(), c.train().atol())
+                        : String.format(java.util.Locale.ROOT, "gradient descent, lr %.6g, %d steps to T = %.6g",
+                        c.train().lr(), epochs, c.train().horizon()));
         try {
             Map<String, Object> env = new java.util.LinkedHashMap<>(EnvironmentInfo.collect(backend));
             env.put("gradient_engine", trainer.engineName());
+            env.put("dynamics", trainer.dynamics().name());
             EnvironmentInfo.write(run.file(RunDirectory.ENV), env);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
 
-        TreeSet<Long> anchorEpochs = new TreeSet<>(hooks.anchors());
+        TreeSet<Long> anchorEpochs = hooks.anchorEpochs(c.train().lr());
         anchorEpochs.addAll(EpochSchedule.logSpaced(epochs, hooks.anchorLogPoints()));
         anchorEpochs.remove(0L);
         TreeSet<Long> logSpaced = EpochSchedule.logSpaced(epochs, c.checkpoint().logPoints());
         EpochSchedule checkpointEpochs = new EpochSchedule(epochs, c.checkpoint().every(), 0,
                 concat(anchorEpochs, logSpaced));
+        // flow rows: the record grid plus every time something is measured or saved there
+        TreeSet<Long> explicitRows = concat(anchorEpochs, new TreeSet<>(checkpointEpochs.epochs()));
+        explicitRows.addAll(NtkSchedule.parse(c.ntk().epochs(), epochs, "ntk.epochs").epochs());
+        NavigableSet<Long> rows = Trainer.rows(c.train(), explicitRows);
         Checkpoints checkpoints = Checkpoints.open(run.path(), network.blocks(), network.numParams(),
                 ExperimentConfig.yamlName(c.train().dtype()), c.checkpoint().keep());
 
@@ -111,7 +127,6 @@ public final class TrainingJob {
         long start = 0;
         INDArray theta0 = network.net().params().dup();
         double loss0 = Double.NaN;
-        PathLength pathLength = new PathLength();
         AnchorDistances anchors = new AnchorDistances(anchorEpochs, network.parameterization());
         Optional<Checkpoints.Loaded> resumeFrom = run.hasStarted() ? checkpoints.newestGood() : Optional.empty();
         if (resumeFrom.isPresent()) {
@@ -122,15 +137,16 @@ public final class TrainingJob {
             for (long a : anchors.anchors().headSet(start, false)) {
                 anchors.putAnchor(a, checkpoints.load(a));
             }
-            pathLength.restore(start, entry.state());
+            trainer.restore(start, entry.state());
             loss0 = firstTrainLoss(run);
             checkpoints.dropAfter(start);
-            LOG.info("resuming from the checkpoint of epoch {} ({} of {} epochs done)", start, start, epochs);
+            LOG.info("resuming from the checkpoint of epoch {} (t = {}, {} of {} epochs done)", start,
+                    c.train().lr() * start, start, epochs);
         } else if (run.hasStarted()) {
             LOG.warn("no checkpoint found in {}: starting this run from epoch 0", checkpoints.dir());
         }
 
-        List<Measure> measures = new ArrayList<>(List.of(pathLength, anchors));
+        List<Measure> measures = new ArrayList<>(List.of(anchors));
         if (hooks.perLayer()) {
             measures.add(new LayerDistances(network, theta0));
         }
@@ -142,7 +158,7 @@ public final class TrainingJob {
         if (!NtkSchedule.parse(c.ntk().epochs(), epochs, "ntk.epochs").isEmpty()) {
             listeners.add(NtkHook.open(run.path(), c, data.train(), start)); // reads metrics.csv before it is resumed
         }
-        listeners.add(MetricsWriter.open(run.file(RunDirectory.METRICS), measures, start));
+        listeners.add(MetricsWriter.open(run.file(RunDirectory.METRICS), measures, trainer.dynamics().columns(), start));
         if (hooks.triplets() > 0) {
             listeners.add(WeightTriplets.open(run.file(RunDirectory.TRIPLETS), c.seed(), hooks.triplets(),
                     network.numParams(), new EpochSchedule(epochs, hooks.tripletsEvery(), 0), start));
@@ -152,7 +168,7 @@ public final class TrainingJob {
             @Override
             public void onEpoch(EpochContext ctx) {
                 if (checkpointEpochs.contains(ctx.epoch())) {
-                    checkpoints.save(ctx.epoch(), ctx.theta(), kinds(ctx.epoch()), stateAt(measures, ctx.epoch()));
+                    checkpoints.save(ctx.epoch(), ctx.theta(), kinds(ctx.epoch()), stateAt(measures, trainer, ctx.epoch()));
                     RunStatus.write(run.path(), RunStatus.RUNNING, ctx.epoch(), epochs, null);
                 }
             }
@@ -183,11 +199,11 @@ public final class TrainingJob {
 
         RunStatus.write(run.path(), RunStatus.RUNNING, start, epochs, null);
         try {
-            GradientDescentTrainer.Result result = trainer.run(start, theta0, loss0, measures, listeners, stop);
+            Trainer.Result result = trainer.run(start, rows, theta0, loss0, measures, listeners, stop);
             if (!result.completed()) {
                 long next = result.nextEpoch();
-                checkpoints.save(next, network.net().params(), List.of("interrupted"), stateAt(measures, next));
-                RunStatus.write(run.path(), RunStatus.INTERRUPTED, next - 1, epochs, StopSignal.EXIT_CODE);
+                checkpoints.save(next, network.net().params(), List.of("interrupted"), stateAt(measures, trainer, next));
+                RunStatus.write(run.path(), RunStatus.INTERRUPTED, result.last().epoch(), epochs, StopSignal.EXIT_CODE);
                 LOG.warn("stopped on request: checkpoint of epoch {} written; rerun the same command to resume "
                         + "(exit code {})", next, StopSignal.EXIT_CODE);
                 return StopSignal.EXIT_CODE;
@@ -208,8 +224,8 @@ public final class TrainingJob {
         }
     }
 
-    private static Map<String, Double> stateAt(List<Measure> measures, long epoch) {
-        Map<String, Double> state = new HashMap<>();
+    private static Map<String, Double> stateAt(List<Measure> measures, Trainer trainer, long epoch) {
+        Map<String, Double> state = new HashMap<>(trainer.state());
         measures.forEach(m -> state.putAll(m.stateAt(epoch)));
         return state;
     }

@@ -4,11 +4,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.speedlimits.model.Network;
 
 /**
- * What a hook sees at one epoch: the measured record, the network at theta_epoch, grad L(theta_epoch) (flattened in
- * theta's order, in the loss convention of the run) and the learning rate.
+ * What a hook sees at one row: the measured record, the network at theta_t, grad L(theta_t) (flattened in theta's
+ * order, in the loss convention of the run), the learning rate and whether the dynamics is gradient flow (then lr
+ * is only the time unit).
  */
-public record EpochContext(EpochRecord record, Network network, INDArray gradient, double lr) {
-    /** theta_epoch: the network's live flattened parameters (read only). */
+public record EpochContext(EpochRecord record, Network network, INDArray gradient, double lr, boolean flow) {
+    /** theta_t: the network's live flattened parameters (read only). */
     public INDArray theta() {
         return network.net().params();
     }

@@ -8,7 +8,7 @@ import org.speedlimits.data.TrainingData;
 import org.speedlimits.model.ModelFactory;
 import org.speedlimits.model.Network;
 import org.speedlimits.run.Backend;
-import org.speedlimits.train.GradientDescentTrainer;
+import org.speedlimits.train.Trainer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +79,7 @@ public final class EpochTimeBenchmark {
         // one GD step per run: run(0, ...) evaluates epoch 0 and takes one step, i.e. two gradient evaluations
         var train = new ExperimentConfig.Train(1, 1e-4, ExperimentConfig.LossNormalization.MEAN,
                 ExperimentConfig.Precision.FLOAT32, 1000, 1_000_000, 0, 0, 1e9, 1e3, WorkloadBenchmark.ENGINE);
-        GradientDescentTrainer trainer = new GradientDescentTrainer(network, data.train(), data.test(), train);
+        Trainer trainer = new Trainer(network, data.train(), data.test(), train);
         INDArray theta0 = network.net().params().dup();
         trainer.run(0, theta0, Double.NaN, List.of(), List.of(), () -> false); // warm-up
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();

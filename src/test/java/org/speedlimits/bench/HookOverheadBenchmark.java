@@ -7,14 +7,13 @@ import org.speedlimits.data.TrainingData;
 import org.speedlimits.data.Preprocessing;
 import org.speedlimits.hooks.AnchorDistances;
 import org.speedlimits.hooks.LayerDistances;
-import org.speedlimits.hooks.PathLength;
 import org.speedlimits.hooks.WeightTriplets;
 import org.speedlimits.model.ModelFactory;
 import org.speedlimits.model.Network;
 import org.speedlimits.run.Backend;
 import org.speedlimits.train.EpochListener;
 import org.speedlimits.train.EpochSchedule;
-import org.speedlimits.train.GradientDescentTrainer;
+import org.speedlimits.train.Trainer;
 import org.speedlimits.train.Measure;
 import org.speedlimits.train.MetricsWriter;
 import org.speedlimits.train.ProgressLogger;
@@ -47,7 +46,7 @@ public final class HookOverheadBenchmark {
                 0, DataType.FLOAT);
         var train = new ExperimentConfig.Train(epochsPerBlock, 1e-3, ExperimentConfig.LossNormalization.MEAN,
                 ExperimentConfig.Precision.FLOAT32, 1000, 1_000_000, 0, 0, 1e9, 1e3, WorkloadBenchmark.ENGINE);
-        GradientDescentTrainer trainer = new GradientDescentTrainer(network, data.train(), data.test(), train);
+        Trainer trainer = new Trainer(network, data.train(), data.test(), train);
         Path dir = Files.createTempDirectory("hook-bench");
         INDArray theta0 = network.net().params().dup();
         double[] off = new double[repetitions];
@@ -58,11 +57,11 @@ public final class HookOverheadBenchmark {
             trainer.run(0, theta0, Double.NaN, List.of(), List.of(), () -> false);
             off[r] = (System.nanoTime() - t0) * 1e-9 / (epochsPerBlock + 1);
 
-            List<Measure> measures = List.of(new PathLength(),
+            List<Measure> measures = List.of(
                     new AnchorDistances(new TreeSet<>(List.of(1L, 2L, 4L)), network.parameterization()),
                     new LayerDistances(network, theta0));
             List<EpochListener> listeners = new ArrayList<>();
-            listeners.add(MetricsWriter.open(dir.resolve("metrics.csv"), measures, 0));
+            listeners.add(MetricsWriter.open(dir.resolve("metrics.csv"), measures, List.of(), 0));
             listeners.add(WeightTriplets.open(dir.resolve("triplets.csv"), 0, 6, network.numParams(),
                     new EpochSchedule(epochsPerBlock, 1, 0), 0));
             listeners.add(new ProgressLogger(0, epochsPerBlock, 0, 10));
@@ -72,10 +71,10 @@ public final class HookOverheadBenchmark {
             System.out.printf(Locale.ROOT, "repetition %d: %.4f s/epoch without hooks, %.4f s/epoch with hooks%n", r, off[r], on[r]);
         }
         // the hooks alone, called on one fixed epoch context: less exposed to machine noise than the difference
-        List<Measure> measures = List.of(new PathLength(),
+        List<Measure> measures = List.of(
                 new AnchorDistances(new TreeSet<>(List.of(1L, 2L, 4L)), network.parameterization()),
                 new LayerDistances(network, theta0));
-        MetricsWriter metrics = MetricsWriter.open(dir.resolve("metrics-alone.csv"), measures, 0);
+        MetricsWriter metrics = MetricsWriter.open(dir.resolve("metrics-alone.csv"), measures, List.of(), 0);
         WeightTriplets triplets = WeightTriplets.open(dir.resolve("triplets-alone.csv"), 0, 6, network.numParams(),
                 new EpochSchedule(1_000_000, 1, 0), 0);
         var evaluation = trainer.evaluateTrainingSet();
@@ -86,17 +85,17 @@ public final class HookOverheadBenchmark {
             for (int k = r * calls; k < (r + 1) * calls; k++) {
                 var record = new org.speedlimits.train.EpochRecord(k, k * 1e-3, evaluation.loss(), evaluation.accuracy(),
                         Double.NaN, Double.NaN, network.parameterization().gradientNormSquared(evaluation.gradient()),
-                        network.parameterization().distanceSquared(network.net().params(), theta0), 0, new double[0]);
-                var context = new org.speedlimits.train.EpochContext(record, network, evaluation.gradient(), 1e-3);
+                        network.parameterization().distanceSquared(network.net().params(), theta0), 0, k + 1, k,
+                        new double[0], 0, new double[0]);
+                var context = new org.speedlimits.train.EpochContext(record, network, evaluation.gradient(), 1e-3, false);
                 double[] extras = new double[0];
                 for (Measure m : measures) {
                     double[] v = m.measure(context);
                     extras = Arrays.copyOf(extras, extras.length + v.length);
                     System.arraycopy(v, 0, extras, extras.length - v.length, v.length);
                 }
-                var full = new org.speedlimits.train.EpochContext(new org.speedlimits.train.EpochRecord(k, record.time(),
-                        record.trainLoss(), record.trainAccuracy(), Double.NaN, Double.NaN, record.gradNormSquared(),
-                        record.distanceSquaredFromInit(), 0, extras), network, evaluation.gradient(), 1e-3);
+                var full = new org.speedlimits.train.EpochContext(record.withExtras(extras), network,
+                        evaluation.gradient(), 1e-3, false);
                 metrics.onEpoch(full);
                 triplets.onEpoch(full);
             }

@@ -10,8 +10,8 @@ import org.speedlimits.model.ModelFactory;
 import org.speedlimits.model.Network;
 import org.speedlimits.run.Backend;
 import org.speedlimits.train.EpochListener;
-import org.speedlimits.train.GradientDescentTrainer;
-import org.speedlimits.train.Split;
+import org.speedlimits.train.Trainer;
+import org.speedlimits.data.Split;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  * <pre>RESULT &lt;workload&gt; key=value ... median_s=&lt;s&gt; times=&lt;s,s,...&gt;</pre>
  * Workloads (arguments after the name):
  * <ul>
- *   <li>{@code myrtle5 C n epochs [chunk]}: full-batch GD epochs of {@link GradientDescentTrainer} (gradient pass over
+ *   <li>{@code myrtle5 C n epochs [chunk]}: full-batch GD epochs of {@link Trainer} (gradient pass over
  *   all n images in chunks, loss, accuracy, grad_norm2, dist2_init, update), float32, real CIFAR-10 images; the time
  *   of one epoch is the time between consecutive epoch callbacks (the first gradient pass is the warm-up);</li>
  *   <li>{@code fcn width depth n epochs}: the same for the fully connected network (ReLU);</li>
@@ -91,7 +91,7 @@ public final class WorkloadBenchmark {
         Network network = ModelFactory.build(model, 0, DataType.FLOAT);
         var train = new ExperimentConfig.Train(epochs, 1e-4, ExperimentConfig.LossNormalization.MEAN,
                 ExperimentConfig.Precision.FLOAT32, chunk, 1_000_000, 0, 0, 1e9, 1e9, ENGINE);
-        GradientDescentTrainer trainer = new GradientDescentTrainer(network, data.train(), data.test(), train);
+        Trainer trainer = new Trainer(network, data.train(), data.test(), train);
         List<Long> stamps = new ArrayList<>();
         EpochListener clock = context -> stamps.add(System.nanoTime());
         trainer.run(List.of(clock));

@@ -5,19 +5,19 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /** Finds real CIFAR-10 for integration tests: the installed copy, else the offline mirror. */
-final class TestData {
+public final class TestData {
     private TestData() {
     }
 
     /** The offline mirror: $CIFAR10_MIRROR, else ../shared/cifar10-subset relative to the project root. */
-    static Optional<Path> mirror() {
+    public static Optional<Path> mirror() {
         String env = System.getenv("CIFAR10_MIRROR");
         Path dir = env != null && !env.isBlank() ? Path.of(env) : Path.of("..", "shared", "cifar10-subset");
         return Files.isRegularFile(dir.resolve("SHA256SUMS")) ? Optional.of(dir) : Optional.empty();
     }
 
     /** data/cifar-10-batches-bin if ./data-download.sh has installed it, else the mirror. */
-    static Optional<Path> realCifar() {
+    public static Optional<Path> realCifar() {
         Path installed = Cifar10BinaryReader.DEFAULT_DIR;
         return Files.isRegularFile(installed.resolve("SOURCE")) ? Optional.of(installed) : mirror();
     }

@@ -10,8 +10,8 @@ import org.speedlimits.config.ExperimentConfig;
 import org.speedlimits.linreg.SymEigen;
 import org.speedlimits.model.ModelFactory;
 import org.speedlimits.model.Network;
-import org.speedlimits.train.GradientDescentTrainer;
-import org.speedlimits.train.Split;
+import org.speedlimits.train.Trainer;
+import org.speedlimits.data.Split;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,7 +43,7 @@ class LambdaMaxTest {
         INDArray y = Nd4j.rand(DataType.DOUBLE, n, 10);
         var config = new ExperimentConfig.Train(1, 0.1, ExperimentConfig.LossNormalization.MEAN,
                 ExperimentConfig.Precision.FLOAT64, n, 1, 0, 0, 10, 1e3, ExperimentConfig.GradientEngine.AUTO);
-        GradientDescentTrainer trainer = new GradientDescentTrainer(net, new Split(x, y), new Split(x, y), config);
+        Trainer trainer = new Trainer(net, new Split(x, y), new Split(x, y), config);
         INDArray theta = net.net().params();
         INDArray g0 = trainer.evaluateTrainingSet().gradient();
 
@@ -117,7 +117,7 @@ class LambdaMaxTest {
                     types[k] == DataType.DOUBLE ? ExperimentConfig.Precision.FLOAT64 : ExperimentConfig.Precision.FLOAT32,
                     n, 1, 0, 0, 10, 1e3, ExperimentConfig.GradientEngine.AUTO);
             Split split = new Split(x.castTo(types[k]), y.castTo(types[k]));
-            GradientDescentTrainer trainer = new GradientDescentTrainer(net, split, split, config);
+            Trainer trainer = new Trainer(net, split, split, config);
             INDArray theta = net.net().params();
             estimates[k] = LambdaMax.estimate(theta, null, 30, 3, () -> trainer.evaluateTrainingSet().gradient());
             if (k == 0) {

@@ -12,8 +12,8 @@ import org.speedlimits.config.ExperimentConfig.LossNormalization;
 import org.speedlimits.config.ExperimentConfig.NtkKernel;
 import org.speedlimits.config.ExperimentConfig.Parameterization;
 import org.speedlimits.model.Network;
-import org.speedlimits.train.GradientDescentTrainer;
-import org.speedlimits.train.Split;
+import org.speedlimits.train.Trainer;
+import org.speedlimits.data.Split;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -180,7 +180,7 @@ class EmpiricalNtkTest {
             double eta = p == Parameterization.NTK ? 1e-3 : 1e-4;
             for (int h = 0; h < 2; h++, eta /= 2) {
                 net.net().setParams(theta.dup());
-                GradientDescentTrainer trainer = new GradientDescentTrainer(net, s, s, new ExperimentConfig.Train(1,
+                Trainer trainer = new Trainer(net, s, s, new ExperimentConfig.Train(1,
                         eta, LossNormalization.MEAN, ExperimentConfig.Precision.FLOAT64, 4, 1, 0, 0, 10, 1e3, ExperimentConfig.GradientEngine.AUTO));
                 trainer.step(trainer.evaluateTrainingSet().gradient());
                 INDArray df = net.net().output(s.x(), false).sub(f0);

@@ -6,7 +6,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.speedlimits.config.ExperimentConfig.Activation;
 import org.speedlimits.config.ExperimentConfig.Parameterization;
 import org.speedlimits.model.Network;
-import org.speedlimits.train.Split;
+import org.speedlimits.data.Split;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

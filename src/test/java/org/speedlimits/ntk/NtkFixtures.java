@@ -8,7 +8,7 @@ import org.speedlimits.config.ExperimentConfig.ModelType;
 import org.speedlimits.config.ExperimentConfig.Parameterization;
 import org.speedlimits.model.ModelFactory;
 import org.speedlimits.model.Network;
-import org.speedlimits.train.Split;
+import org.speedlimits.data.Split;
 
 /** Small float64 networks and generated data shared by the NTK tests. */
 final class NtkFixtures {
@@ -26,7 +26,7 @@ final class NtkFixtures {
     }
 
     static Split data(long seed, int n) {
-        return org.speedlimits.train.GradientDescentTrainerTest.data(seed, n);
+        return org.speedlimits.train.TrainerTest.data(seed, n);
     }
 
     static INDArray randomDirection(long n, long seed) {

@@ -3,6 +3,8 @@ package org.speedlimits.run;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.speedlimits.cli.Main;
@@ -48,10 +50,10 @@ class DurableRunTest {
         return Main.execute("train", "-c", "quickstart.yaml", "--set", overrides(root, extra));
     }
 
-    static Process start(Path root, Path log) throws IOException {
+    static Process start(Path root, Path log, String extra) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                "org.speedlimits.cli.Main", "train", "-c", "quickstart.yaml", "--set", overrides(root, ""))
+                "org.speedlimits.cli.Main", "train", "-c", "quickstart.yaml", "--set", overrides(root, extra))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
@@ -76,31 +78,37 @@ class DurableRunTest {
         assertEquals(RunStatus.DONE, RunStatus.read(a).orElseThrow().state());
     }
 
-    @Test
-    void killNineThenRerunGivesTheUninterruptedResult(@TempDir Path reference, @TempDir Path killed) throws Exception {
-        assertEquals(0, train(reference, ""));
-        int killAt = 10 + new Random(System.nanoTime()).nextInt(40);
-        Process p = start(killed, killed.resolve("train.log"));
+    /** Both dynamics: gd, and flow whose checkpoints also carry the integrator's state. */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "train.dynamics=flow train.rtol=1e-3"})
+    void killNineThenRerunGivesTheUninterruptedResult(String dynamics, @TempDir Path reference, @TempDir Path killed) throws Exception {
+        assertEquals(0, train(reference, dynamics));
+        long seed = System.nanoTime();
+        int killAt = 10 + new Random(seed).nextInt(40);
+        System.out.println("DurableRunTest: kill -9 after " + killAt + " rows (seed " + seed + ") [" + dynamics + "]");
+        Process p = start(killed, killed.resolve("train.log"), dynamics);
         waitForRows(killed.resolve(RUN).resolve("metrics.csv"), killAt, p);
         p.destroyForcibly().waitFor(); // SIGKILL: no chance to checkpoint
         assertTrue(Files.readAllLines(killed.resolve(RUN).resolve("metrics.csv")).size() < EPOCHS + 2, "killed mid-run");
-        assertEquals(0, train(killed, ""));
+        assertEquals(0, train(killed, dynamics));
         assertTrue(Files.readString(killed.resolve(RUN).resolve("run.log")).contains("resuming from the checkpoint of epoch"));
         assertSameRun(reference, killed);
     }
 
-    @Test
-    void sigtermCheckpointsExitsWith75AndResumes(@TempDir Path reference, @TempDir Path stopped) throws Exception {
-        assertEquals(0, train(reference, ""));
-        Process p = start(stopped, stopped.resolve("train.log"));
+    @ParameterizedTest
+    @ValueSource(strings = {"", "train.dynamics=flow train.rtol=1e-3"})
+    void sigtermCheckpointsExitsWith75AndResumes(String dynamics, @TempDir Path reference, @TempDir Path stopped) throws Exception {
+        assertEquals(0, train(reference, dynamics));
+        Process p = start(stopped, stopped.resolve("train.log"), dynamics);
         waitForRows(stopped.resolve(RUN).resolve("metrics.csv"), 20, p);
         p.destroy(); // SIGTERM
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(StopSignal.EXIT_CODE, p.exitValue(), Files.readString(stopped.resolve("train.log")));
         RunStatus status = RunStatus.read(stopped.resolve(RUN)).orElseThrow();
         assertEquals(RunStatus.INTERRUPTED, status.state());
-        Path ckpt = stopped.resolve(RUN).resolve(Checkpoints.DIR).resolve(Checkpoints.fileName(status.epoch() + 1));
-        assertTrue(Files.exists(ckpt), "checkpoint of the epoch after the last measured one");
+        Checkpoints.Index index = Checkpoints.read(stopped.resolve(RUN).resolve(Checkpoints.DIR).resolve(Checkpoints.INDEX));
+        assertTrue(index.checkpoints().stream().anyMatch(e -> e.kinds().contains("interrupted") && e.epoch() > status.epoch()),
+                "checkpoint of the row after the last measured one");
         assertEquals(0, Main.execute("train", "--resume", stopped.resolve(RUN).toString()));
         assertSameRun(reference, stopped);
     }

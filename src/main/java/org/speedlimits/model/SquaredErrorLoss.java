@@ -1,4 +1,4 @@
-package org.speedlimits.train;
+package org.speedlimits.model;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

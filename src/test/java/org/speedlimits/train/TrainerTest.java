@@ -10,6 +10,7 @@ import org.speedlimits.config.ExperimentConfig.Activation;
 import org.speedlimits.config.ExperimentConfig.LossNormalization;
 import org.speedlimits.config.ExperimentConfig.ModelType;
 import org.speedlimits.config.ExperimentConfig.Parameterization;
+import org.speedlimits.data.Split;
 import org.speedlimits.model.ModelFactory;
 import org.speedlimits.model.Network;
 import org.speedlimits.model.ParameterBlock;
@@ -24,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Checks the trainer against the physics, in float64, with the loss written out independently here:
  * L(theta) = 1/(2n) sum_i |f(x_i) - y_i|^2 (or 1/2 sum for the sum convention) evaluated by plain forward passes.
  */
-public class GradientDescentTrainerTest {
+public class TrainerTest {
     static final int N = 12;
 
     static Network myrtle(Parameterization p) {
@@ -82,7 +83,7 @@ public class GradientDescentTrainerTest {
     void assertUpdateIsMinusLrGradient(Network net, LossNormalization norm) {
         Split s = data(1, N);
         double lr = 0.05;
-        var trainer = new GradientDescentTrainer(net, s, s, train(lr, 5, norm));
+        var trainer = new Trainer(net, s, s, train(lr, 5, norm));
         INDArray theta = net.net().params().dup();
         trainer.step(trainer.evaluateTrainingSet().gradient());
         INDArray update = net.net().params().sub(theta);
@@ -122,7 +123,7 @@ public class GradientDescentTrainerTest {
     void reportedLossAndAccuracyMatchAForwardPass() {
         Network net = myrtle(Parameterization.STANDARD);
         Split s = data(2, N);
-        var eval = new GradientDescentTrainer(net, s, s, train(0.1, 5, LossNormalization.MEAN)).evaluateTrainingSet();
+        var eval = new Trainer(net, s, s, train(0.1, 5, LossNormalization.MEAN)).evaluateTrainingSet();
         assertEquals(lossAt(net, s, net.net().params(), LossNormalization.MEAN), eval.loss(), 1e-12);
         INDArray f = net.net().output(s.x(), false);
         long correct = 0;
@@ -136,8 +137,8 @@ public class GradientDescentTrainerTest {
     void chunkedGradientEqualsFullBatchGradient() {
         Network net = myrtle(Parameterization.STANDARD);
         Split s = data(3, N);
-        INDArray full = new GradientDescentTrainer(net, s, s, train(0.1, N, LossNormalization.MEAN)).evaluateTrainingSet().gradient();
-        INDArray chunked = new GradientDescentTrainer(net, s, s, train(0.1, 5, LossNormalization.MEAN)).evaluateTrainingSet().gradient();
+        INDArray full = new Trainer(net, s, s, train(0.1, N, LossNormalization.MEAN)).evaluateTrainingSet().gradient();
+        INDArray chunked = new Trainer(net, s, s, train(0.1, 5, LossNormalization.MEAN)).evaluateTrainingSet().gradient();
         assertEquals(0.0, full.sub(chunked).norm2Number().doubleValue(), 1e-12 * full.norm2Number().doubleValue());
     }
 
@@ -154,7 +155,7 @@ public class GradientDescentTrainerTest {
         double[] lrs = {4e-4, 2e-4};
         for (int k = 0; k < 2; k++) {
             Network net = myrtle(parameterization);
-            var trainer = new GradientDescentTrainer(net, s, s, train(lrs[k], N, LossNormalization.MEAN));
+            var trainer = new Trainer(net, s, s, train(lrs[k], N, LossNormalization.MEAN));
             var before = trainer.evaluateTrainingSet();
             double g2 = net.parameterization().gradientNormSquared(before.gradient());
             trainer.step(before.gradient());
@@ -172,7 +173,7 @@ public class GradientDescentTrainerTest {
         Split s = data(5, N);
         List<EpochRecord> rows = new ArrayList<>();
         INDArray theta0 = net.net().params().dup();
-        new GradientDescentTrainer(net, s, s, train(0.05, 5, LossNormalization.MEAN)).run(List.of(c -> rows.add(c.record())));
+        new Trainer(net, s, s, train(0.05, 5, LossNormalization.MEAN)).run(List.of(c -> rows.add(c.record())));
         assertEquals(4, rows.size()); // epochs 0..3
         EpochRecord last = rows.get(3);
         assertEquals(0.15, last.time(), 1e-15);
@@ -195,20 +196,20 @@ public class GradientDescentTrainerTest {
         Split d = data(3, 9);
         Split s = new Split(d.x().castTo(DataType.FLOAT), d.y().castTo(DataType.FLOAT));
         List<INDArray> thetas = new ArrayList<>();
-        List<GradientDescentTrainer.Evaluation> evals = new ArrayList<>();
+        List<org.speedlimits.engine.Evaluation> evals = new ArrayList<>();
         for (ExperimentConfig.GradientEngine engine : List.of(ExperimentConfig.GradientEngine.DL4J,
                 ExperimentConfig.GradientEngine.ONEDNN)) {
             Network net = ModelFactory.build(model, 4, DataType.FLOAT);
-            var trainer = new GradientDescentTrainer(net, s, s, new ExperimentConfig.Train(3, 0.5,
+            var trainer = new Trainer(net, s, s, new ExperimentConfig.Train(3, 0.5,
                     LossNormalization.MEAN, ExperimentConfig.Precision.FLOAT32, 4, 1, 0, 0, 10, 1e3, engine));
             assertEquals(engine.name().toLowerCase(java.util.Locale.ROOT), trainer.engineName());
-            GradientDescentTrainer.Evaluation e = trainer.evaluateTrainingSet();
+            org.speedlimits.engine.Evaluation e = trainer.evaluateTrainingSet();
             evals.add(e);
             trainer.step(e.gradient());
             thetas.add(net.net().params().dup());
         }
-        GradientDescentTrainer.Evaluation dl4j = evals.get(0);
-        GradientDescentTrainer.Evaluation oneDnn = evals.get(1);
+        org.speedlimits.engine.Evaluation dl4j = evals.get(0);
+        org.speedlimits.engine.Evaluation oneDnn = evals.get(1);
         assertEquals(dl4j.loss(), oneDnn.loss(), 1e-5 * dl4j.loss());
         assertEquals(dl4j.accuracy(), oneDnn.accuracy());
         INDArray g = dl4j.gradient().castTo(DataType.DOUBLE);
@@ -219,25 +220,12 @@ public class GradientDescentTrainerTest {
         assertTrue(thetas.get(0).sub(myrtleTheta0(model)).norm2Number().doubleValue() > 0, "the step moved theta");
 
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new GradientDescentTrainer(myrtle(Parameterization.STANDARD), data(1, 2), data(1, 2),
+                () -> new Trainer(myrtle(Parameterization.STANDARD), data(1, 2), data(1, 2),
                         new ExperimentConfig.Train(3, 0.1, LossNormalization.MEAN, ExperimentConfig.Precision.FLOAT64,
                                 4, 1, 0, 0, 10, 1e3, ExperimentConfig.GradientEngine.ONEDNN)));
         assertTrue(e.getMessage().contains("train.engine") && e.getMessage().contains("float32"), e.getMessage());
-        assertEquals("dl4j", new GradientDescentTrainer(myrtle(Parameterization.STANDARD), data(1, 2), data(1, 2),
+        assertEquals("dl4j", new Trainer(myrtle(Parameterization.STANDARD), data(1, 2), data(1, 2),
                 train(0.1, 4, LossNormalization.MEAN)).engineName(), "auto falls back to DL4J for float64");
-    }
-
-    /** Without oneDNN's native library auto falls back to DL4J's layers and onednn fails naming the cause. */
-    @Test
-    void missingOneDnnLibraryFallsBackUnderAutoOnly() {
-        java.util.function.Supplier<org.speedlimits.model.OneDnnMyrtleGradient> broken = () -> {
-            throw new UnsatisfiedLinkError("no jnidnnl in java.library.path");
-        };
-        assertEquals(null, GradientDescentTrainer.chooseOneDnn(ExperimentConfig.GradientEngine.AUTO, null, broken));
-        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> GradientDescentTrainer.chooseOneDnn(ExperimentConfig.GradientEngine.ONEDNN, null, broken));
-        assertTrue(e.getMessage().contains("jnidnnl") && e.getMessage().contains("train.engine=dl4j"), e.getMessage());
-        assertEquals(null, GradientDescentTrainer.chooseOneDnn(ExperimentConfig.GradientEngine.AUTO, "not ReLU", broken));
     }
 
     private static INDArray myrtleTheta0(ExperimentConfig.Model model) {

@@ -1,4 +1,4 @@
-package org.speedlimits.train;
+package org.speedlimits.data;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 

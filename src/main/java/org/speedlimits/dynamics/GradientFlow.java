@@ -1,0 +1,185 @@
+package org.speedlimits.dynamics;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.speedlimits.engine.Evaluation;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Gradient flow d theta/dt = -S grad L(theta), integrated by {@link Rkc} with error control (train.rtol, train.atol)
+ * and landing exactly on every row time.
+ *
+ * <p>Precision: the integrator's stage combinations are accumulated in float64; the engine sees theta rounded to
+ * its dtype, and each accepted state is rounded to that dtype too, so the state is exactly the network's theta
+ * (and the checkpoint's): a resumed run continues bit-identically.
+ *
+ * <p>Path length: each accepted step from y_n to y_{n+1} adds max(|y_{n+1} - y_n|, h/2 (|F_n| + |F_{n+1}|)) in the
+ * parameterisation's metric. Both are second-order approximations of the arc length of the step (chord and
+ * trapezoid rule of |theta-dot|, whose end values the method has already computed); the max keeps
+ * l_gamma >= sum of chords >= |theta_t - theta_0| on every row, as the exact path length is.
+ */
+public final class GradientFlow implements Dynamics {
+    public static final String PATH_LENGTH = "path_length";
+    private final double rtol;
+    private final double atol;
+    private Rkc rkc;
+    private Field field;
+    private Map<String, Double> pending = Map.of();
+    private double pathLength;
+
+    public GradientFlow(double rtol, double atol) {
+        this.rtol = rtol;
+        this.atol = atol;
+    }
+
+    @Override
+    public String name() {
+        return "flow";
+    }
+
+    @Override
+    public Evaluation advance(Objective objective, double from, double to, Evaluation atFrom) {
+        INDArray theta = objective.theta();
+        if (field == null || field.objective != objective) {
+            Map<String, Double> carried = rkc == null ? pending : rkc.state();
+            field = new Field(objective);
+            rkc = new Rkc(field, rtol, atol, field.single ? 6.0e-8 : 1.1e-16);
+            if (carried.containsKey("rkc.hProposal")) {
+                rkc.restore(carried);
+            }
+        }
+        double[] y = theta.toDoubleVector();
+        double[] f = new double[y.length];
+        field.velocity(atFrom, f);
+        double[] w = field.metric;
+        rkc.advance(from, to, y, f, (tOld, h, yOld, fOld, yNew, fNew) -> {
+            double chord = 0, before = 0, after = 0;
+            for (int i = 0; i < yNew.length; i++) {
+                double wi = w == null ? 1 : w[i];
+                double d = yNew[i] - yOld[i];
+                chord += wi * d * d;
+                before += wi * fOld[i] * fOld[i];
+                after += wi * fNew[i] * fNew[i];
+            }
+            pathLength += Math.max(Math.sqrt(chord), 0.5 * h * (Math.sqrt(before) + Math.sqrt(after)));
+        });
+        return field.evaluationAt(y);
+    }
+
+    @Override
+    public long steps() {
+        return rkc == null ? pending.getOrDefault("rkc.acceptedSteps", 0.0).longValue() : rkc.acceptedSteps();
+    }
+
+    @Override
+    public double pathLength() {
+        return pathLength;
+    }
+
+    @Override
+    public List<String> columns() {
+        return List.of("rejected", "stages", "spectral_radius", "step_size");
+    }
+
+    @Override
+    public double[] values() {
+        if (rkc == null) {
+            return new double[]{pending.getOrDefault("rkc.rejectedSteps", 0.0), Double.NaN, Double.NaN, Double.NaN};
+        }
+        return new double[]{rkc.rejectedSteps(), rkc.lastStages(), rkc.lastSpectralRadius(), rkc.proposedStep()};
+    }
+
+    @Override
+    public Map<String, Double> state() {
+        Map<String, Double> state = new HashMap<>(rkc == null ? pending : rkc.state());
+        state.put(PATH_LENGTH, pathLength);
+        return state;
+    }
+
+    @Override
+    public void restore(Map<String, Double> state) {
+        pathLength = state.getOrDefault(PATH_LENGTH, 0.0);
+        pending = Map.copyOf(state);
+        if (rkc != null && state.containsKey("rkc.hProposal")) {
+            rkc.restore(state);
+        }
+    }
+
+    /** F(theta) = -S grad L(theta) through the objective; remembers the last evaluation and where it was made. */
+    private static final class Field implements VectorField {
+        final Objective objective;
+        private final INDArray theta;
+        final boolean single;
+        private final double[] lrScale;
+        final double[] metric;
+        private Evaluation last;
+        private double[] lastAt;
+
+        Field(Objective objective) {
+            this.objective = objective;
+            this.theta = objective.theta();
+            this.single = theta.dataType() == DataType.FLOAT;
+            INDArray s = objective.parameterization().lrScale();
+            this.lrScale = s == null ? null : s.toDoubleVector();
+            this.metric = objective.parameterization().metricWeights();
+        }
+
+        @Override
+        public int dimension() {
+            return (int) theta.length();
+        }
+
+        @Override
+        public void evaluate(double[] y, double[] f) {
+            write(y);
+            last = objective.evaluate();
+            lastAt = y.clone();
+            velocity(last, f);
+        }
+
+        void velocity(Evaluation e, double[] f) {
+            double[] g = e.gradient().toDoubleVector();
+            for (int i = 0; i < f.length; i++) {
+                f[i] = -(lrScale == null ? g[i] : lrScale[i] * g[i]);
+            }
+        }
+
+        @Override
+        public void round(double[] y) {
+            if (single) {
+                for (int i = 0; i < y.length; i++) {
+                    y[i] = (float) y[i];
+                }
+            }
+        }
+
+        /** The network holds y; its evaluation, reused where the integrator's last call was at y. */
+        Evaluation evaluationAt(double[] y) {
+            write(y);
+            if (last != null && java.util.Arrays.equals(lastAt, y)) {
+                return last;
+            }
+            last = objective.evaluate();
+            lastAt = y.clone();
+            return last;
+        }
+
+        private void write(double[] y) {
+            INDArray values;
+            if (single) {
+                float[] v = new float[y.length];
+                for (int i = 0; i < y.length; i++) {
+                    v[i] = (float) y[i];
+                }
+                values = Nd4j.createFromArray(v);
+            } else {
+                values = Nd4j.createFromArray(y);
+            }
+            theta.assign(values.reshape(theta.shape()));
+        }
+    }
+}
