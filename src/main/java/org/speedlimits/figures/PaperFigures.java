@@ -28,6 +28,9 @@ import java.util.Locale;
  * {@code panelN} (the paper: 2500).
  */
 public final class PaperFigures {
+    /** Physical time is the x axis of every curve, so gd and flow runs (and runs with different lr) line up. */
+    static final String TIME_AXIS = "time t (= lr · epoch)";
+
     private static final Color[] PALETTE = {new Color(31, 119, 180), new Color(214, 39, 40), new Color(44, 160, 44),
             new Color(148, 103, 189), new Color(255, 127, 14), new Color(140, 86, 75), new Color(23, 190, 207)};
 
@@ -46,19 +49,19 @@ public final class PaperFigures {
         String who = " (" + main.group.label() + ", " + main.seeds() + (main.seeds() == 1 ? " seed)" : " seeds)");
         int[] rows = Analysis.curveRowIndices(main);
 
-        XYChart loss = chart("(a) training loss" + who, "epoch", "train loss L (1/2n Σ|f−y|²)", true, true);
+        XYChart loss = chart("(a) training loss" + who, TIME_AXIS, "train loss L (1/2n Σ|f−y|²)", true, true);
         band(loss, "train loss", main, rows, main.trainLoss, PALETTE[0]);
         linearIfNarrow(loss);
         files.save("fig1a_loss", loss);
 
-        XYChart acc = chart("(a) test accuracy" + who, "epoch", "test accuracy (fraction)", true, false);
+        XYChart acc = chart("(a) test accuracy" + who, TIME_AXIS, "test accuracy (fraction)", true, false);
         int[] tested = java.util.Arrays.stream(rows).filter(i -> !Double.isNaN(main.testAcc.mean()[i])).toArray();
         band(acc, "test accuracy", main, tested, main.testAcc, PALETTE[1]);
         line(acc, String.format(Locale.ROOT, "warm-start threshold %.2f", analysis.warmThreshold),
-                new double[]{main.epoch[1], main.epoch[main.epoch.length - 1]}, new double[]{analysis.warmThreshold, analysis.warmThreshold}, Color.GRAY, true);
+                new double[]{main.time[1], main.time[main.time.length - 1]}, new double[]{analysis.warmThreshold, analysis.warmThreshold}, Color.GRAY, true);
         files.save("fig1a_test_accuracy", acc);
 
-        XYChart ineff = chart("(b) speed-limit inefficiency" + who, "epoch", "t ΔL / |θ_t − θ_s|²", true, true);
+        XYChart ineff = chart("(b) speed-limit inefficiency" + who, TIME_AXIS, "t ΔL / |θ_t − θ_s|²", true, true);
         band(ineff, "cold start (s = 0)", main, rows, main.cold, PALETTE[0]);
         if (main.warm != null) {
             band(ineff, "warm start (s = " + main.anchorEpoch + ")", main, rows, main.warm, PALETTE[1]);
@@ -67,7 +70,7 @@ public final class PaperFigures {
         }
         theory(ineff, "NTK theory, cold", main, rows, main.theoryCold, PALETTE[0]);
         theory(ineff, "NTK theory, warm", main, rows, main.theoryWarm, PALETTE[1]);
-        line(ineff, "speed limit = 1", new double[]{main.epoch[1], main.epoch[main.epoch.length - 1]}, new double[]{1, 1}, Color.GRAY, true);
+        line(ineff, "speed limit = 1", new double[]{main.time[1], main.time[main.time.length - 1]}, new double[]{1, 1}, Color.GRAY, true);
         ineff.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         linearIfNarrow(ineff);
         files.save("fig1b_inefficiency", ineff);
@@ -81,7 +84,7 @@ public final class PaperFigures {
 
         files.save("fig1d_inefficiency_vs_n", inefficiencyVsN(analysis));
 
-        XYChart geo = chart("(e) path length over straight-line distance", "epoch", "l_γ(t) / |θ_t − θ_0|", true, false);
+        XYChart geo = chart("(e) path length over straight-line distance", TIME_AXIS, "l_γ(t) / |θ_t − θ_0|", true, false);
         for (int g = 0; g < analysis.groups.size(); g++) {
             GroupAnalysis ga = analysis.groups.get(g);
             Color c = PALETTE[g % PALETTE.length];
@@ -211,7 +214,7 @@ public final class PaperFigures {
         boolean logY = chart.getStyler().isYAxisLogarithmic();
         List<double[]> pts = new ArrayList<>();
         for (int i : rows) {
-            double x = g.epoch[i], m = stats.mean()[i], sd = stats.std()[i];
+            double x = g.time[i], m = stats.mean()[i], sd = stats.std()[i];
             if (x > 0 && Double.isFinite(m) && (!logY || m > 0)) pts.add(new double[]{x, m, Double.isFinite(sd) ? sd : 0});
         }
         if (pts.isEmpty()) return;
@@ -242,9 +245,9 @@ public final class PaperFigures {
 
     private static void theory(XYChart chart, String name, GroupAnalysis g, int[] rows, double[] values, Color color) {
         boolean logY = chart.getStyler().isYAxisLogarithmic();
-        int[] ok = java.util.Arrays.stream(rows).filter(i -> g.epoch[i] > 0 && Double.isFinite(values[i]) && (!logY || values[i] > 0)).toArray();
+        int[] ok = java.util.Arrays.stream(rows).filter(i -> g.time[i] > 0 && Double.isFinite(values[i]) && (!logY || values[i] > 0)).toArray();
         if (ok.length == 0) return;
-        line(chart, name, java.util.Arrays.stream(ok).mapToDouble(i -> g.epoch[i]).toArray(),
+        line(chart, name, java.util.Arrays.stream(ok).mapToDouble(i -> g.time[i]).toArray(),
                 java.util.Arrays.stream(ok).mapToDouble(i -> values[i]).toArray(), color, true);
     }
 

@@ -20,7 +20,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The run's overview figure (training.png): (a) train/test loss, (b) train/test accuracy and (c) the cold-start
- * speed-limit inefficiency t (L_0 - L_t) / |theta_t - theta_0|^2, each against epoch on a log axis.
+ * speed-limit inefficiency t (L_0 - L_t) / |theta_t - theta_0|^2, each against physical time t on a log axis.
  */
 public final class TrainingFigure implements EpochListener {
     private final Path metricsCsv;
@@ -85,7 +85,7 @@ public final class TrainingFigure implements EpochListener {
     }
 
     private static XYChart chart(String title, String yLabel, boolean logY) {
-        XYChart chart = new XYChartBuilder().width(520).height(420).title(title).xAxisTitle("epoch").yAxisTitle(yLabel).build();
+        XYChart chart = new XYChartBuilder().width(520).height(420).title(title).xAxisTitle(PaperFigures.TIME_AXIS).yAxisTitle(yLabel).build();
         XYStyler s = chart.getStyler();
         s.setXAxisLogarithmic(true);
         s.setYAxisLogarithmic(logY);
@@ -104,7 +104,7 @@ public final class TrainingFigure implements EpochListener {
         if (finite.isEmpty()) {
             return;
         }
-        XYSeries series = chart.addSeries(name, finite.stream().mapToDouble(Point::epoch).toArray(),
+        XYSeries series = chart.addSeries(name, finite.stream().mapToDouble(Point::time).toArray(),
                 finite.stream().mapToDouble(y).toArray());
         series.setMarker(finite.size() > 60 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
     }

@@ -86,7 +86,7 @@ public final class NtkCommand implements Callable<Integer> {
     }
 
     private long resolveEpoch(ExperimentConfig c) {
-        NtkSchedule.Spec spec = NtkSchedule.parseOne(epoch, c.train().epochs(), "--epoch");
+        NtkSchedule.Spec spec = NtkSchedule.parseOne(epoch, c.train().epochs(), c.train().lr(), "--epoch");
         if (spec.epoch() >= 0) {
             return spec.epoch();
         }

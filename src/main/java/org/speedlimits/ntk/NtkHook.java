@@ -42,7 +42,7 @@ public final class NtkHook implements EpochListener {
         this.runDir = runDir;
         this.config = config;
         this.train = train;
-        this.schedule = NtkSchedule.parse(config.ntk().epochs(), config.train().epochs(), "ntk.epochs");
+        this.schedule = NtkSchedule.parse(config.ntk().epochs(), config.train().epochs(), config.train().lr(), "ntk.epochs");
     }
 
     /** The hook for a run resumed at {@code startEpoch} (0 for a fresh start). */

@@ -8,20 +8,22 @@ import java.util.Locale;
 import java.util.TreeSet;
 
 /**
- * When to compute the NTK: the entries of {@code ntk.epochs}. Each is an epoch number, {@code final} (the last
+ * When to compute the NTK: the entries of {@code ntk.epochs}. Each is an epoch number (time / lr), a physical time
+ * {@code t=<t>}, {@code final} (the last
  * epoch, train.epochs) or {@code warm:<accuracy>} (the first epoch whose measured test accuracy reaches the
  * threshold; test accuracy exists only on the evaluation schedule, so it is the first evaluated epoch that does).
  */
 public record NtkSchedule(TreeSet<Long> epochs, List<Double> warmThresholds) {
     public static final String FINAL = "final";
     public static final String WARM = "warm:";
+    public static final String TIME = "t=";
 
     /** Parses the specs; {@code key} names the config key (or option) in error messages. */
-    public static NtkSchedule parse(List<String> specs, long lastEpoch, String key) {
+    public static NtkSchedule parse(List<String> specs, long lastEpoch, double lr, String key) {
         TreeSet<Long> epochs = new TreeSet<>();
         List<Double> warm = new ArrayList<>();
         for (String raw : specs) {
-            Spec s = parseOne(raw, lastEpoch, key);
+            Spec s = parseOne(raw, lastEpoch, lr, key);
             if (s.epoch() >= 0) {
                 epochs.add(s.epoch());
             } else if (!warm.contains(s.warmThreshold())) {
@@ -35,7 +37,7 @@ public record NtkSchedule(TreeSet<Long> epochs, List<Double> warmThresholds) {
     public record Spec(long epoch, double warmThreshold) {
     }
 
-    public static Spec parseOne(String raw, long lastEpoch, String key) {
+    public static Spec parseOne(String raw, long lastEpoch, double lr, String key) {
         String spec = raw == null ? "" : raw.trim().toLowerCase(Locale.ROOT);
         if (spec.equals(FINAL)) {
             return new Spec(lastEpoch, Double.NaN);
@@ -53,6 +55,21 @@ public record NtkSchedule(TreeSet<Long> epochs, List<Double> warmThresholds) {
             }
             return new Spec(-1, threshold);
         }
+        if (spec.startsWith(TIME)) {
+            String number = spec.substring(TIME.length()).trim();
+            double t;
+            try {
+                t = Double.parseDouble(number);
+            } catch (NumberFormatException e) {
+                throw bad(raw, key, "the time '" + number + "' is not a number");
+            }
+            long epoch = org.speedlimits.config.ExperimentConfig.epochOf(t, lr);
+            if (epoch < 0 || epoch > lastEpoch) {
+                throw bad(raw, key, "the time must be a whole multiple of train.lr = " + lr + " between 0 and T = "
+                        + lr * lastEpoch);
+            }
+            return new Spec(epoch, Double.NaN);
+        }
         long epoch;
         try {
             epoch = Long.parseLong(spec);
@@ -67,7 +84,7 @@ public record NtkSchedule(TreeSet<Long> epochs, List<Double> warmThresholds) {
 
     private static ConfigException bad(String raw, String key, String why) {
         return new ConfigException(key + ": epoch spec '" + raw + "' is invalid (" + why + "); expected an epoch "
-                + "number, 'final' or 'warm:<test accuracy>', e.g. [0, final, \"warm:0.12\"]");
+                + "number, a time 't=<t>', 'final' or 'warm:<test accuracy>', e.g. [0, \"t=0.2\", final, \"warm:0.12\"]");
     }
 
     public boolean isEmpty() {

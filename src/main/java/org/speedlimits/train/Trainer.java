@@ -155,7 +155,8 @@ public final class Trainer implements AutoCloseable {
         long startNanos = System.nanoTime();
         EpochContext context = null;
         double loss0 = referenceLoss;
-        Evaluation tr = objective.evaluate();
+        // a resumed run recomputes the evaluation its checkpoint's grad_evals already counts
+        Evaluation tr = startEpoch == 0 ? objective.evaluate() : evaluateTrainingSet();
         for (long epoch : rows.tailSet(startEpoch, true)) {
             if (Double.isNaN(loss0)) {
                 loss0 = tr.loss();
