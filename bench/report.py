@@ -1,5 +1,7 @@
 #!/usr/bin/python3
 """Builds bench/results.md from the raw RESULT lines of bench/run.sh (target/bench/*.txt).
+`report.py --flow FLOW_MD RESULTS_MD` only replaces (or adds) the section "## Gradient flow vs GD" of RESULTS_MD with
+FLOW_MD, the table FlowBenchmark writes (bench/run.sh flow).
 
 Ratios are project / reference, computed per interleaved repetition (the two sides of a repetition ran back to
 back), then summarised by their median and range. % of peak uses the best float32 GEMM rate measured in the same
@@ -12,6 +14,30 @@ import statistics
 import subprocess
 import sys
 from collections import defaultdict
+
+
+FLOW_HEADING = "## Gradient flow vs GD (FlowBenchmark)"
+
+
+def splice_flow(flow_md, results_md):
+    """Replaces the flow section of results_md (up to the next '## ' heading) with flow_md's content."""
+    body = open(flow_md).read().strip()
+    section = [FLOW_HEADING, "", "`bench/run.sh flow` (" + os.path.basename(flow_md) + " of one run; see docs/dynamics.md).", "", body, ""]
+    old = open(results_md).read().split("\n") if os.path.exists(results_md) else []
+    if FLOW_HEADING in old:
+        start = old.index(FLOW_HEADING)
+        end = next((i for i in range(start + 1, len(old)) if old[i].startswith("## ")), len(old))
+        new = old[:start] + section + old[end:]
+    else:
+        at = next((i for i, l in enumerate(old) if l.startswith("## Profiling")), len(old))
+        new = old[:at] + section + old[at:]
+    open(results_md, "w").write("\n".join(new))
+
+
+if len(sys.argv) > 1 and sys.argv[1] == "--flow":
+    splice_flow(sys.argv[2], sys.argv[3])
+    sys.exit(0)
+
 
 raw, target = sys.argv[1], sys.argv[2]
 TARGETS = {"myrtle5": 1.0, "eigh": 1.2, "ntk-gram": 2.0}

@@ -2,7 +2,8 @@
 # Benchmarks against an independent PyTorch/NumPy reference (bench/reference.py), measured interleaved in one
 # invocation, and bench/results.md regenerated from them. Not part of the unit tests.
 #
-#   bench/run.sh [stage ...]      stages: compare hooks leak memory memory-ntk report (default: all, in this order)
+#   bench/run.sh [stage ...]      stages: compare hooks leak memory memory-ntk report flow (default: all but flow, in this
+#                                 order; flow, ~1.5 h, splices its own section into results.md)
 #
 # Environment: BENCH_REPS (interleaved repetitions, default 5), BENCH_THREADS (threads on both sides, default 2),
 # BENCH_QUICK=1 (small sizes, 1 repetition: a smoke test of the harness, not for results.md), BENCH_WORKLOADS
@@ -167,6 +168,19 @@ stage_leak() {
   rss_run leak "data.n_train=${BENCH_LEAK_N:-100} data.n_test=50 model.width=${BENCH_LEAK_WIDTH:-16} train.epochs=$epochs train.eval_every=50 hooks.lambda_max_every=-1 hooks.per_layer=true hooks.anchors=[1,10,100] checkpoint.every=100"
 }
 
+# Gradient flow (RKC) against fixed-step GD on the quickstart problem, against a tight-rtol reference
+# (FlowBenchmark); BENCH_FLOW_ARGS overrides its settings, e.g. "T=0.3 gd=1e-3" for a smoke test.
+stage_flow() {
+  ensure_build
+  local args=${BENCH_FLOW_ARGS:-}
+  [ "${BENCH_QUICK:-0}" = 1 ] && args="T=0.3 ref=1e-6 flows=1e-2,1e-3 gd=1e-3"
+  mkdir -p "$OUT/flow"
+  "${JAVA[@]}" org.speedlimits.bench.FlowBenchmark "$OUT/flow" "$args" >"$OUT/flow/run.log" 2>&1 \
+    || { log "FlowBenchmark failed:"; tail -20 "$OUT/flow/run.log" >&2; exit 1; }
+  $PY bench/report.py --flow "$OUT/flow/flow.md" "$REPORT"
+  log "flow section of $REPORT rebuilt from $OUT/flow/flow.md"
+}
+
 stage_report() {
   $PY bench/report.py "$OUT" "$REPORT"
   log "wrote $REPORT"
@@ -174,7 +188,7 @@ stage_report() {
 
 for s in "${STAGES[@]}"; do
   case $s in
-    compare|hooks|memory|memory-ntk|leak|report) log "stage $s"; "stage_${s//-/_}" ;;
-    *) log "unknown stage '$s' (expected compare, hooks, memory, memory-ntk, leak or report)"; exit 2 ;;
+    compare|hooks|memory|memory-ntk|leak|report|flow) log "stage $s"; "stage_${s//-/_}" ;;
+    *) log "unknown stage '$s' (expected compare, hooks, memory, memory-ntk, leak, report or flow)"; exit 2 ;;
   esac
 done

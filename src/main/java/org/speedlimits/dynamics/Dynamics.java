@@ -40,6 +40,11 @@ public interface Dynamics {
         return new double[0];
     }
 
+    /** One line for the run log: what the dynamics did so far. */
+    default String summary() {
+        return name() + ": " + steps() + " steps";
+    }
+
     /** Everything needed to continue bit-identically from the current row. */
     Map<String, Double> state();
 

@@ -81,16 +81,33 @@ public final class GradientFlow implements Dynamics {
     }
 
     @Override
+    public String summary() {
+        if (rkc == null) {
+            return "flow: no step taken";
+        }
+        return String.format(java.util.Locale.ROOT, "flow (RKC): %d accepted and %d rejected steps, %d stages in all, "
+                        + "%d gradient evaluations of which %d for spectral-radius estimates; last step %.4g with %d stages, "
+                        + "spectral radius %.5g", rkc.acceptedSteps(), rkc.rejectedSteps(), rkc.totalStages(),
+                rkc.evaluations(), rkc.spectralEvaluations(), rkc.proposedStep(), rkc.lastStages(), rkc.lastSpectralRadius());
+    }
+
+    @Override
     public List<String> columns() {
         return List.of("rejected", "stages", "spectral_radius", "step_size");
     }
 
     @Override
     public double[] values() {
-        if (rkc == null) {
-            return new double[]{pending.getOrDefault("rkc.rejectedSteps", 0.0), Double.NaN, Double.NaN, Double.NaN};
+        if (rkc == null) { // before the first step of this process: the restored state's values, NaN on a fresh start
+            return new double[]{pending.getOrDefault("rkc.rejectedSteps", 0.0), known(pending.get("rkc.lastStages")),
+                    known(pending.get("rkc.rho")), known(pending.get("rkc.hProposal"))};
         }
         return new double[]{rkc.rejectedSteps(), rkc.lastStages(), rkc.lastSpectralRadius(), rkc.proposedStep()};
+    }
+
+    /** Rkc stores "not known yet" as -1. */
+    private static double known(Double v) {
+        return v == null || v < 0 ? Double.NaN : v;
     }
 
     @Override

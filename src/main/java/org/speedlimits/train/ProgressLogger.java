@@ -39,10 +39,10 @@ public final class ProgressLogger implements EpochListener {
         lastLogged = r.wallSeconds();
         double rate = (r.epoch() - startEpoch) / Math.max(r.wallSeconds(), 1e-9);
         LOG.info(String.format(Locale.ROOT,
-                "epoch %d/%d  t=%.4g  train_loss=%.5g  train_acc=%.3f  test_acc=%s  %.2f epochs/s  ETA %s",
+                "epoch %d/%d  t=%.4g  train_loss=%.5g  train_acc=%.3f  test_acc=%s  grad_evals=%d  %.2f epochs/s  ETA %s",
                 r.epoch(), totalEpochs, r.time(), r.trainLoss(), r.trainAccuracy(),
                 Double.isNaN(lastTestAccuracy) ? "-" : String.format(Locale.ROOT, "%.3f", lastTestAccuracy),
-                rate, r.epoch() == startEpoch ? "-" : duration((totalEpochs - r.epoch()) / rate)));
+                r.gradEvals(), rate, r.epoch() == startEpoch ? "-" : duration((totalEpochs - r.epoch()) / rate)));
     }
 
     public static String duration(double seconds) {

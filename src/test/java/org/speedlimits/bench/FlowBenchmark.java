@@ -30,7 +30,10 @@ import java.util.TreeMap;
  * |theta_t - theta_0|^2 and l_gamma(t), gradient evaluations and wall time. The reference is validated against a
  * second one at a 10x looser rtol: their difference bounds its own error and is printed beside the table.
  * <pre>mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=org.speedlimits.bench.FlowBenchmark -Dexec.args="target/bench/flow"</pre>
- * Args: output folder, then optionally "T=3 width=16 n=500 ref=1e-7 flows=1e-2,1e-3,1e-4,1e-5 gd=1e-3,1e-4".
+ * Args: output folder, then optionally "T=3 width=16 n=500 ref=1e-7 flows=1e-2,1e-3,1e-4,1e-5 gd=1e-3,1e-4 grid=fine
+ * reuse=0". grid=coarse records flow rows every T/20 instead of T/100, with the same 30 log-spaced times (each row costs
+ * a flow run at least one step); errors are taken at the times two runs share. reuse=1 reads a run from its CSV in
+ * the output folder where one exists (with its wall time from run.log) instead of running it again.
  */
 public final class FlowBenchmark {
     /** The grid's time unit: every row time is a multiple of it, so both GD runs have a row there too. */
@@ -46,6 +49,8 @@ public final class FlowBenchmark {
         Path out = Path.of(args.length > 0 ? args[0] : "target/bench/flow");
         Map<String, String> o = new LinkedHashMap<>(Map.of("T", "3", "width", "16", "n", "500", "ref", "1e-7",
                 "flows", "1e-2,1e-3,1e-4,1e-5", "gd", "1e-3,1e-4"));
+        o.putIfAbsent("grid", "fine");
+        o.putIfAbsent("reuse", "0");
         for (int i = 1; i < args.length; i++) {
             for (String kv : args[i].split("\\s+")) {
                 if (!kv.isBlank()) o.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
@@ -60,28 +65,33 @@ public final class FlowBenchmark {
                 Preprocessing.TargetEncoding.ONEHOT), DataType.FLOAT);
         double refRtol = Double.parseDouble(o.get("ref"));
         List<Run> runs = new ArrayList<>();
-        Run reference = run(data, width, horizon, DynamicsKind.FLOW, refRtol, out);
-        Run check = run(data, width, horizon, DynamicsKind.FLOW, refRtol * 10, out);
+        boolean reuse = o.get("reuse").equals("1");
+        boolean coarse = o.get("grid").equals("coarse");
+        // the reference and GD are recorded on the fine grid, which contains the coarse one's regular times
+        Run reference = run(data, width, horizon, DynamicsKind.FLOW, refRtol, out, false, reuse);
+        Run check = run(data, width, horizon, DynamicsKind.FLOW, refRtol * 10, out, false, reuse);
         for (String r : o.get("flows").split(",")) {
-            runs.add(run(data, width, horizon, DynamicsKind.FLOW, Double.parseDouble(r), out));
+            runs.add(run(data, width, horizon, DynamicsKind.FLOW, Double.parseDouble(r), out, coarse, reuse));
         }
         for (String lr : o.get("gd").split(",")) {
-            runs.add(run(data, width, horizon, DynamicsKind.GD, Double.parseDouble(lr), out));
+            runs.add(run(data, width, horizon, DynamicsKind.GD, Double.parseDouble(lr), out, false, reuse));
         }
         try (PrintWriter md = new PrintWriter(Files.newBufferedWriter(out.resolve("flow.md")))) {
-            md.printf(Locale.ROOT, "Myrtle-5 C = %d, n = %d, float32 (oneDNN), T = %s, the same theta_0; rows at %d common times"
-                    + " (every T/100 plus 30 log-spaced from %.0e). Errors: max over rows (t > 0) of |x - x_ref| / |x_ref|"
-                    + " against flow at rtol %.0e (%d gradient evaluations, %.0f s).%n%n", width, n, o.get("T"),
-                    reference.rows().size(), UNIT, refRtol, reference.gradEvals(), reference.seconds());
-            md.println("| run | grad evals | wall s | s / eval | error L(t) | error \\|θ_t−θ_0\\|² | error l_γ(t) | bound t·ΔL ≥ \\|Δθ\\|² violated at |");
-            md.println("|---|---|---|---|---|---|---|---|");
+            md.printf(Locale.ROOT, "Myrtle-5 C = %d, n = %d, float32 (oneDNN), T = %s, the same theta_0. Flow rows: %s."
+                    + " Errors: max over the rows a run shares with the reference (t > 0) of |x - x_ref| / |x_ref|,"
+                    + " against flow at rtol %.0e (%d gradient evaluations, %.0f s; %d rows).%n%n", width, n, o.get("T"),
+                    coarse ? "every T/20 plus the same 30 log-spaced times (a flow run lands on each row, so fewer rows cost less)"
+                            : "every T/100 plus 30 log-spaced times from 1e-3 (GD and the reference are recorded there too)",
+                    refRtol, reference.gradEvals(), reference.seconds(), reference.rows().size());
+            md.println("| run | rows compared | grad evals | wall s | s / eval | error L(t) | error \\|θ_t−θ_0\\|² | error l_γ(t) | bound t·ΔL ≥ \\|Δθ\\|² violated at |");
+            md.println("|---|---|---|---|---|---|---|---|---|");
             runs.add(0, check);
             Map<String, double[]> errors = new LinkedHashMap<>();
             for (Run r : runs) {
                 double[] e = errors(r, reference);
                 errors.put(r.name(), e);
-                md.printf(Locale.ROOT, "| %s | %d | %.1f | %.4f | %.2e | %.2e | %.2e | %s |%n", r.name() + (r == check ? " (reference check)" : ""),
-                        r.gradEvals(), r.seconds(), r.seconds() / r.gradEvals(), e[0], e[1], e[2], violations(r));
+                md.printf(Locale.ROOT, "| %s | %d | %d | %.1f | %.4f | %.2e | %.2e | %.2e | %s |%n", r.name() + (r == check ? " (reference check)" : ""),
+                        (int) e[3], r.gradEvals(), r.seconds(), r.seconds() / r.gradEvals(), e[0], e[1], e[2], violations(r));
             }
             md.println();
             for (Run gd : runs.stream().filter(r -> r.kind() == DynamicsKind.GD).toList()) {
@@ -105,7 +115,8 @@ public final class FlowBenchmark {
         System.out.print(Files.readString(out.resolve("flow.md")));
     }
 
-    static Run run(TrainingData data, int width, double horizon, DynamicsKind kind, double value, Path out) throws IOException {
+    static Run run(TrainingData data, int width, double horizon, DynamicsKind kind, double value, Path out,
+                   boolean coarse, boolean reuse) throws IOException {
         Network net = ModelFactory.build(new ExperimentConfig.Model(ExperimentConfig.ModelType.MYRTLE, 5, width,
                 ExperimentConfig.Activation.RELU, ExperimentConfig.Parameterization.STANDARD, Math.sqrt(2), false, 0),
                 0, DataType.FLOAT);
@@ -113,14 +124,19 @@ public final class FlowBenchmark {
         long epochs = Math.round(horizon / lr);
         var config = new ExperimentConfig.Train(epochs, lr, ExperimentConfig.LossNormalization.MEAN,
                 ExperimentConfig.Precision.FLOAT32, 1000, 1_000_000, 0, 0, 1e9, 1e9, ExperimentConfig.GradientEngine.AUTO,
-                kind, 0, 0, 30, kind == DynamicsKind.FLOW ? value : 1e-4, 1e-7);
+                kind, 0, coarse ? horizon / 20 : 0, 30, kind == DynamicsKind.FLOW ? value : 1e-4, 1e-7);
         // the common grid in units of UNIT, mapped to this run's epochs
         NavigableSet<Long> grid = Trainer.rows(new ExperimentConfig.Train(Math.round(horizon / UNIT), UNIT, config.loss(),
-                config.dtype(), 1000, 1, 0, 0, 1, 2, config.engine(), DynamicsKind.FLOW, 0, 0, 30, 1e-4, 1e-7), List.of());
+                config.dtype(), 1000, 1, 0, 0, 1, 2, config.engine(), DynamicsKind.FLOW, 0, config.recordEvery(),
+                config.recordLogPoints(), 1e-4, 1e-7), List.of());
         long scale = Math.round(UNIT / lr);
         TreeMap<Long, EpochRecord> rows = new TreeMap<>();
         String name = kind == DynamicsKind.GD ? String.format(Locale.ROOT, "gd lr=%.0e", value)
-                : String.format(Locale.ROOT, "flow rtol=%.0e", value);
+                : String.format(Locale.ROOT, "flow rtol=%.0e", value) + (coarse ? " coarse" : "");
+        Path csvFile = out.resolve(name.replace(' ', '_') + ".csv");
+        if (reuse && Files.exists(csvFile)) {
+            return load(name, kind, value, csvFile, out.resolve("run.log"));
+        }
         System.out.println("running " + name + " (" + epochs + " epochs of " + lr + ")");
         long t0 = System.nanoTime();
         try (Trainer trainer = new Trainer(net, data.train(), data.train(), config)) {
@@ -131,7 +147,7 @@ public final class FlowBenchmark {
             }));
         }
         double seconds = (System.nanoTime() - t0) * 1e-9;
-        try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(out.resolve(name.replace(' ', '_') + ".csv")))) {
+        try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(csvFile))) {
             csv.println("time,train_loss,dist2_init,path_length,grad_evals,steps");
             rows.values().forEach(r -> csv.printf(Locale.ROOT, "%s,%s,%s,%s,%d,%d%n", r.time(), r.trainLoss(),
                     r.distanceSquaredFromInit(), r.pathLength(), r.gradEvals(), r.steps()));
@@ -141,11 +157,35 @@ public final class FlowBenchmark {
         return new Run(name, kind, value, rows, seconds);
     }
 
-    /** Max relative errors of L, dist2_init and path_length over the rows with t > 0. */
+    /** A run read back from its CSV; its wall time from the "NAME: N gradient evaluations, S s" line of run.log. */
+    static Run load(String name, DynamicsKind kind, double value, Path csvFile, Path log) throws IOException {
+        TreeMap<Long, EpochRecord> rows = new TreeMap<>();
+        for (String line : Files.readAllLines(csvFile).subList(1, Files.readAllLines(csvFile).size())) {
+            String[] c = line.split(",");
+            double t = Double.parseDouble(c[0]);
+            rows.put(Math.round(t / UNIT), new EpochRecord(Math.round(t / UNIT), t, Double.parseDouble(c[1]), Double.NaN,
+                    Double.NaN, Double.NaN, Double.NaN, Double.parseDouble(c[2]), Double.parseDouble(c[3]),
+                    Long.parseLong(c[4]), Long.parseLong(c[5]), new double[0], 0, new double[0]));
+        }
+        double seconds = Double.NaN;
+        if (Files.exists(log)) {
+            for (String line : Files.readAllLines(log)) {
+                if (line.startsWith(name + ": ") && line.contains(" gradient evaluations, ")) {
+                    String after = line.substring(line.indexOf(" gradient evaluations, ") + 23);
+                    seconds = Double.parseDouble(after.substring(0, after.indexOf(' ')));
+                }
+            }
+        }
+        System.out.println("reused " + csvFile + " (" + seconds + " s)");
+        return new Run(name, kind, value, rows, seconds);
+    }
+
+    /** Max relative errors of L, dist2_init and path_length over the rows with t > 0 both runs have, and their count. */
     static double[] errors(Run r, Run reference) {
-        double[] e = new double[3];
+        double[] e = new double[4];
         for (var entry : reference.rows().entrySet()) {
-            if (entry.getKey() == 0) continue;
+            if (entry.getKey() == 0 || !r.rows().containsKey(entry.getKey())) continue;
+            e[3]++;
             EpochRecord x = r.rows().get(entry.getKey());
             EpochRecord ref = entry.getValue();
             e[0] = Math.max(e[0], Math.abs(x.trainLoss() - ref.trainLoss()) / Math.abs(ref.trainLoss()));

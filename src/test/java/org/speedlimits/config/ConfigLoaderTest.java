@@ -130,4 +130,27 @@ class ConfigLoaderTest {
         assertEquals(2, ConfigLoader.editDistance("widht", "width"));
         assertEquals(3, ConfigLoader.editDistance("", "abc"));
     }
+
+    /** train.time and train.epochs: the later layer wins, the resolved config states both, a clash is an error. */
+    @Test
+    void horizonInPhysicalTime() {
+        var c = ConfigLoader.fromYaml("train: {time: 3.6, lr: 0.01, dynamics: flow}", List.of()).config().train();
+        assertEquals(360, c.epochs());
+        assertEquals(ExperimentConfig.DynamicsKind.FLOW, c.dynamics());
+        assertEquals(3.6, c.horizon(), 1e-12);
+        var lowerLr = ConfigLoader.fromYaml("train: {time: 3.6, lr: 0.01}", List.of("train.lr=0.002")).config().train();
+        assertEquals(1800, lowerLr.epochs(), "the time is physical: a smaller lr means more epochs");
+        var epochsOverride = ConfigLoader.fromYaml("train: {time: 3.6, lr: 0.01}", List.of("train.epochs=60")).config().train();
+        assertEquals(60, epochsOverride.epochs(), "an override of epochs beats the file's time");
+        assertEquals(0.0, epochsOverride.time());
+        var resolved = ConfigLoader.fromYaml("train: {time: 0.5, lr: 0.01}", List.of());
+        assertEquals(50, ConfigLoader.fromYaml(resolved.toYaml(), List.of()).config().train().epochs(), "round trip");
+        assertTrue(error("train: {time: 3.6, lr: 0.01, epochs: 60}").getMessage().contains("disagree"));
+        assertTrue(error("train: {time: 0.015, lr: 0.01}").getMessage().contains("whole multiple"));
+        assertTrue(error("train: {dynamics: sgd}").getMessage().contains("[gd, flow]"));
+        assertTrue(error("train: {rtol: 0}").getMessage().contains("train.rtol"));
+        assertTrue(error("hooks: {anchor_times: [0.00005]}").getMessage().contains("hooks.anchor_times"));
+        assertEquals(List.of(3L, 20L), List.copyOf(ConfigLoader.fromYaml("train: {lr: 0.01}\nhooks: {anchors: [3], anchor_times: [0.2]}",
+                List.of()).config().hooks().anchorEpochs(0.01)));
+    }
 }

@@ -26,8 +26,8 @@ class FlowRunBoundTest {
         Path data = TestData.realCifar().orElseThrow(() -> new AssertionError(
                 "no CIFAR-10: install it with ./data-download.sh or set CIFAR10_MIRROR to the offline mirror"));
         return "output.root=" + root + " output.run_id=bound output.figure=false data.dir=" + data
-                + " data.n_train=128 data.n_test=0 model.width=4 train.time=0.5 train.lr=0.001 hooks.triplets=0 "
-                + "hooks.lambda_max_every=-1 " + extra;
+                + " data.n_train=128 data.n_test=0 model.width=4 train.time=0.3 train.lr=0.001 train.rtol=1e-3 hooks.triplets=0 "
+                + "hooks.lambda_max_every=-1 train.record_every=0.01 train.record_log_points=30 " + extra;
     }
 
     static List<double[]> rows(Path root, String extra) throws Exception {
