@@ -11,11 +11,11 @@ public final class Gaussians {
     public static double w2Squared(double[] m1, double[][] s1, double[] m2, double[][] s2) {
         double dm = 0;
         for (int i = 0; i < m1.length; i++) dm += (m1[i] - m2[i]) * (m1[i] - m2[i]);
-        double[][] r = SymEigen.of(s1).apply(x -> Math.sqrt(Math.max(x, 0)));
+        double[][] r = Mat.apply(s1, x -> Math.sqrt(Math.max(x, 0)));
         double[][] m = Mat.multiply(Mat.multiply(r, s2), r);
         symmetrize(m);
         double cross = 0;
-        for (double ev : SymEigen.of(m).values) cross += Math.sqrt(Math.max(ev, 0));
+        for (double ev : Mat.eigenvalues(m)) cross += Math.sqrt(Math.max(ev, 0));
         return Math.max(0, dm + Mat.trace(s1) + Mat.trace(s2) - 2 * cross);
     }
 
@@ -73,7 +73,7 @@ public final class Gaussians {
     /** ln det of a symmetric positive-definite matrix. */
     public static double logDet(double[][] s) {
         double ld = 0;
-        for (double ev : SymEigen.of(s).values) {
+        for (double ev : Mat.eigenvalues(s)) {
             if (ev <= 0) throw new IllegalArgumentException("matrix not positive definite (eigenvalue " + ev + ")");
             ld += Math.log(ev);
         }

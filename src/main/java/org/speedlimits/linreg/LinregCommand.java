@@ -1,51 +1,43 @@
 package org.speedlimits.linreg;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.speedlimits.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code linreg --config linreg.yaml [--out dir]}: exact theory vs GD/Langevin simulation of the linear-regression
+ * {@code linreg --config linreg.yaml [--set "key=value ..."] [--out dir]}: exact theory vs GD/Langevin simulation of the linear-regression
  * speed limit (paper Sec. 3.1, App. C). Writes config.yaml, linreg_curves.csv and the figures into the run directory.
  */
 @Command(name = "linreg", mixinStandardHelpOptions = true,
         description = "Linear-regression speed limit: exact theory (finite sample and Marchenko-Pastur limit) vs GD/Langevin simulation.")
 public final class LinregCommand implements Callable<Integer> {
-    @Option(names = "--config", required = true, description = "YAML config; a bare file name resolves in configs/ (e.g. linreg.yaml).")
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+            description = "YAML config: a path, or a bare name looked up in configs/ (e.g. linreg.yaml)")
     String config;
 
-    @Option(names = "--out", description = "Run directory (default: outputs/linreg/<hash of the resolved config>).")
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "overrides, e.g. --set \"d=80 replicas=400\" (repeatable)")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: outputs/linreg/<hash of the resolved config>).")
     Path out;
 
-    static Path resolveConfig(String name) {
-        Path p = Path.of(name);
-        if (p.getParent() == null && !name.contains("/")) {
-            Path inConfigs = Path.of("configs").resolve(name);
-            if (Files.exists(inConfigs) || !Files.exists(p)) return inConfigs;
-        }
-        return p;
-    }
-
+    /** Config problems throw {@link ConfigException}; {@code cli.Main} reports them and exits with code 2. */
     @Override
     public Integer call() throws Exception {
-        LinregConfig cfg;
-        try {
-            cfg = LinregConfig.load(resolveConfig(config));
-        } catch (IllegalArgumentException | IOException e) {
-            System.err.println("linreg: " + e.getMessage());
-            return 2;
-        }
+        LinregConfig cfg = LinregConfig.load(config, overrides);
         Path dir = out != null ? out : Path.of("outputs", "linreg", cfg.runId());
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            System.err.println("linreg: --out exists and is not a directory: " + dir);
-            return 2;
+            throw new ConfigException("--out " + dir + " exists and is not a directory");
         }
         System.setProperty("java.awt.headless", "true");
         long t0 = System.nanoTime();

@@ -3,6 +3,7 @@ package org.speedlimits.linreg;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.speedlimits.ntk.SymmetricEigen;
 
 /** Runs theory and simulation for a {@link LinregConfig} and collects the rows of the CSV / figure. */
 public final class LinregExperiment {
@@ -48,7 +49,7 @@ public final class LinregExperiment {
         int n = cfg.n(cfg.gamma);
         double gEff = (double) cfg.d / n;
         LinregProblem prob = LinregProblem.generate(cfg.d, n, cfg.alpha, cfg.seed);
-        SymEigen eig = SymEigen.of(prob.k);
+        SymmetricEigen.Eigenpairs eig = Mat.eigh(prob.k);
         double[] tGrid = logGrid(times[0] / 3, times[times.length - 1] * 3, 60);
         for (int q = 0; q < cfg.noise.size(); q++) {
             double tau = cfg.noise.get(q);
@@ -83,7 +84,7 @@ public final class LinregExperiment {
             int ng = cfg.n(g);
             double ge = (double) cfg.d / ng;
             LinregProblem pg = LinregProblem.generate(cfg.d, ng, cfg.alpha, cfg.seed + 1000L * (k + 1));
-            SymEigen eg = SymEigen.of(pg.k);
+            SymmetricEigen.Eigenpairs eg = Mat.eigh(pg.k);
             for (int q = 0; q < cfg.noise.size(); q++) {
                 double tau = cfg.noise.get(q);
                 LinregParams par = cfg.params(tau);

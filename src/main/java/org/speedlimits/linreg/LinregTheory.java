@@ -1,5 +1,7 @@
 package org.speedlimits.linreg;
 
+import org.speedlimits.ntk.SymmetricEigen;
+
 /**
  * Exact theory for a given finite sample (X, theta_*), paper App. C with our own derivation.
  *
@@ -32,10 +34,11 @@ public final class LinregTheory {
     public final double[][] u;
 
     public LinregTheory(LinregProblem problem, LinregParams params) {
-        this(problem, params, SymEigen.of(problem.k));
+        this(problem, params, Mat.eigh(problem.k));
     }
 
-    public LinregTheory(LinregProblem problem, LinregParams params, SymEigen eig) {
+    /** @param eig the eigenpairs of problem.k (from {@link Mat#eigh}; shared between parameter sets) */
+    public LinregTheory(LinregProblem problem, LinregParams params, SymmetricEigen.Eigenpairs eig) {
         this.problem = problem;
         this.params = params;
         d = problem.d;
@@ -44,15 +47,16 @@ public final class LinregTheory {
         sigma0sq = 1.0 / (params.lambda() * d);
         cd = problem.weightDecay(params);
         tau = params.noise();
-        u = eig.vectors;
+        u = Mat.eigenvectors(eig);
         k = new double[d];
         kappa = new double[d];
         a = new double[d];
         mInf = new double[d];
         h = Mat.multiplyTransposed(u, problem.xy);
-        double scale = Math.max(1e-300, eig.values[d - 1]);
+        double[] values = eig.values(); // descending
+        double scale = Math.max(1e-300, values[0]);
         for (int i = 0; i < d; i++) {
-            k[i] = Math.max(0, eig.values[i]);
+            k[i] = Math.max(0, values[i]);
             if (k[i] < 1e-12 * scale) k[i] = 0; // null space of XX^T (d > n)
             kappa[i] = k[i] + cd;
             a[i] = eta * kappa[i];
@@ -64,10 +68,10 @@ public final class LinregTheory {
         return new LinregTheory(problem, p, eigen());
     }
 
-    private SymEigen eigenCache;
+    private SymmetricEigen.Eigenpairs eigenCache;
 
-    private SymEigen eigen() {
-        if (eigenCache == null) eigenCache = SymEigen.of(problem.k);
+    private SymmetricEigen.Eigenpairs eigen() {
+        if (eigenCache == null) eigenCache = Mat.eigh(problem.k);
         return eigenCache;
     }
 

@@ -63,7 +63,7 @@ class GaussiansTest {
             double[][] s1 = randomSpd(2, rng), s2 = randomSpd(2, rng);
             double[] m1 = {rng.nextGaussian(), rng.nextGaussian()}, m2 = {rng.nextGaussian(), rng.nextGaussian()};
             double dm2 = (m1[0] - m2[0]) * (m1[0] - m2[0]) + (m1[1] - m2[1]) * (m1[1] - m2[1]);
-            double[][] r1 = SymEigen.of(s1).apply(Math::sqrt), r2 = SymEigen.of(s2).apply(Math::sqrt);
+            double[][] r1 = Mat.apply(s1, Math::sqrt), r2 = Mat.apply(s2, Math::sqrt);
             // every coupling of two Gaussians has cross-covariance S1^{1/2} Q S2^{1/2} with |Q| <= 1, and the cost is
             // linear in Q, so its minimum is attained on the orthogonal group: scan it exhaustively.
             double best = Double.POSITIVE_INFINITY;
@@ -83,7 +83,7 @@ class GaussiansTest {
         double[][] s1 = randomSpd(3, rng), s2 = randomSpd(3, rng);
         double[] m1 = {0.5, -1, 2}, m2 = {0, 0.3, 1};
         double dm2 = 0.25 + 1.69 + 1;
-        double[][] r1 = SymEigen.of(s1).apply(Math::sqrt), r2 = SymEigen.of(s2).apply(Math::sqrt);
+        double[][] r1 = Mat.apply(s1, Math::sqrt), r2 = Mat.apply(s2, Math::sqrt);
         double w = Gaussians.w2Squared(m1, s1, m2, s2);
         // random search over O(3) (random orthogonal from QR-like Gram-Schmidt), then local refinement
         double best = Double.POSITIVE_INFINITY;
@@ -106,15 +106,15 @@ class GaussiansTest {
         assertTrue(best >= w - 1e-9, "no coupling may beat W2");
         assertEquals(w, best, 1e-6 * (1 + w));
         // lower bound (von Neumann): W2^2 >= |dm|^2 + sum (sqrt l_i(S1) - sqrt l_i(S2))^2 with sorted eigenvalues
-        double[] l1 = SymEigen.of(s1).values, l2 = SymEigen.of(s2).values;
+        double[] l1 = Mat.eigenvalues(s1), l2 = Mat.eigenvalues(s2);
         double lb = dm2;
         for (int i = 0; i < 3; i++) lb += Math.pow(Math.sqrt(l1[i]) - Math.sqrt(l2[i]), 2);
         assertTrue(w >= lb - 1e-12);
         // the Monge map T(x) = m2 + A (x - m1), A = S1^{-1/2} (S1^{1/2} S2 S1^{1/2})^{1/2} S1^{-1/2}, realises the cost
-        double[][] r1inv = SymEigen.of(s1).apply(x -> 1 / Math.sqrt(x));
+        double[][] r1inv = Mat.apply(s1, x -> 1 / Math.sqrt(x));
         double[][] mid = Mat.multiply(Mat.multiply(r1, s2), r1);
         Gaussians.symmetrize(mid);
-        double[][] amap = Mat.multiply(Mat.multiply(r1inv, SymEigen.of(mid).apply(Math::sqrt)), r1inv);
+        double[][] amap = Mat.multiply(Mat.multiply(r1inv, Mat.apply(mid, Math::sqrt)), r1inv);
         double[][] ata = Mat.multiply(Mat.multiply(amap, s1), amap); // pushes S1 to S2
         for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) assertEquals(s2[i][j], ata[i][j], 1e-9);
         double cost = dm2 + Mat.trace(Mat.multiply(Mat.multiply(subtractIdentity(amap), s1), subtractIdentity(amap)));
@@ -145,7 +145,7 @@ class GaussiansTest {
     static double[][] smallRotation(SplittableRandom rng, double eps) {
         double x = eps * rng.nextGaussian(), y = eps * rng.nextGaussian(), z = eps * rng.nextGaussian();
         double[][] skew = {{0, -z, y}, {z, 0, -x}, {-y, x, 0}};
-        return SymEigen.of(new double[][]{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}) == null ? null : expm(skew);
+        return expm(skew);
     }
 
     static double[][] expm(double[][] a) {

@@ -9,14 +9,19 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
+import org.speedlimits.cli.Main;
+import org.speedlimits.config.ConfigLoader;
 
 class LinregCommandTest {
     @TempDir
     Path tmp;
 
+    /** Through the real entry point, so exit codes are cli.Main's (2 for a ConfigException). */
     int run(String... args) {
-        return new CommandLine(new LinregCommand()).execute(args);
+        String[] full = new String[args.length + 1];
+        full[0] = "linreg";
+        System.arraycopy(args, 0, full, 1, args.length);
+        return Main.execute(full);
     }
 
     String stderrOf(Runnable r) {
@@ -30,9 +35,10 @@ class LinregCommandTest {
     @Test
     void smallRunWritesConfigCsvAndFigures() throws Exception {
         Path cfg = tmp.resolve("small.yaml");
-        Files.writeString(cfg, "d: 8\nreplicas: 200\nnoise: [0.0, 0.5]\ntimes: [0.1, 1.0]\ngammas: [0.5, 2.0]\ndt: 0.01\njackknifeGroups: 5\n");
+        Files.writeString(cfg, "d: 8\nreplicas: 200\nnoise: [0.0, 0.5]\ntimes: [0.1, 1.0]\ngammas: [0.5, 2.0]\ndt: 0.01\n");
         Path out = tmp.resolve("run");
-        assertEquals(0, run("--config", cfg.toString(), "--out", out.toString()));
+        // a --set override on top of the file (jackknife_groups is not in the file)
+        assertEquals(0, run("--config", cfg.toString(), "--set", "jackknife_groups=5", "--out", out.toString()));
         for (String f : List.of("config.yaml", "linreg_curves.csv", "linreg.png", "linreg_time.png", "linreg_time.svg",
                 "linreg_gamma.png", "linreg_gamma.svg", "linreg_limit.png", "linreg_limit.svg"))
             assertTrue(Files.size(out.resolve(f)) > 0, f);
@@ -40,10 +46,13 @@ class LinregCommandTest {
         assertEquals(LinregExperiment.Row.HEADER, csv.get(0));
         long sim = csv.stream().filter(l -> l.startsWith("time,sim,")).count();
         assertEquals(2 * 2, sim);
-        // the resolved config round-trips and reproduces the same run id
-        LinregConfig back = LinregConfig.load(out.resolve("config.yaml"));
+        // the resolved config is snake_case, round-trips and reproduces the same run id
+        String written = Files.readString(out.resolve("config.yaml"));
+        assertTrue(written.contains("jackknife_groups: 5") && written.contains("gamma_time:"), written);
+        LinregConfig back = LinregConfig.load(out.resolve("config.yaml").toString(), List.of());
         assertEquals(8, back.d);
-        assertEquals(LinregConfig.load(cfg).runId(), back.runId());
+        assertEquals(5, back.jackknifeGroups);
+        assertEquals(LinregConfig.load(cfg.toString(), List.of("jackknife_groups=5")).runId(), back.runId());
         try (var s = Files.list(tmp)) { // no temporary directory left behind
             assertEquals(2, s.count());
         }
@@ -61,9 +70,12 @@ class LinregCommandTest {
 
     @Test
     void invalidValuesAreRejectedBeforeAnyWork() throws Exception {
-        String[][] cases = {{"d: 0", "d must be positive"}, {"d: -3", "d must be positive"}, {"replicas: 0", "replicas must be positive"},
-                {"noise: [0.1, -1.0]", "noise levels must be finite and >= 0"}, {"gammas: [0.0]", "gammas must be positive"},
-                {"times: [1.0, 0.5]", "strictly increasing"}, {"d: [1, 2]", "invalid value"}};
+        String[][] cases = {{"d: 0", "key 'd' = 0 is invalid"}, {"d: -3", "key 'd' = -3 is invalid"},
+                {"replicas: 0", "key 'replicas' = 0 is invalid"},
+                {"noise: [0.1, -1.0]", "noise levels that are finite and >= 0"}, {"gammas: [0.0]", "key 'gammas'"},
+                {"times: [1.0, 0.5]", "strictly increasing"}, {"d: [1, 2]", "key 'd' expects an integer, got [1,2]"},
+                {"jackknife_groups: 1", "key 'jackknife_groups' = 1 is invalid; expected at least 2"},
+                {"dt: 0.04", "key 'dt' = 0.04 is invalid; expected dt * a_max <= 0.5"}};
         for (String[] c : cases) {
             Path cfg = tmp.resolve("bad.yaml");
             Files.writeString(cfg, c[0] + "\n");
@@ -75,9 +87,24 @@ class LinregCommandTest {
     }
 
     @Test
-    void shippedDefaultConfigIsValidAndMatchesBuiltInDefaults() throws Exception {
-        LinregConfig shipped = LinregConfig.load(Path.of("configs", "linreg.yaml"));
-        assertEquals(new LinregConfig().toYaml(), shipped.toYaml());
-        assertEquals(Path.of("configs", "linreg.yaml"), LinregCommand.resolveConfig("linreg.yaml"));
+    void outThatIsAFileIsExitCode2() throws Exception {
+        Path file = Files.writeString(tmp.resolve("not-a-dir"), "x");
+        Path cfg = Files.writeString(tmp.resolve("c.yaml"), "d: 8\nreplicas: 200\n");
+        String err = stderrOf(() -> assertEquals(2, run("--config", cfg.toString(), "--out", file.toString())));
+        assertTrue(err.contains("is not a directory"), err);
+    }
+
+    @Test
+    void missingConfigIsExitCode2ThroughMain() {
+        String err = stderrOf(() -> assertEquals(2, Main.execute("linreg", "--config", "nonexistent.yaml")));
+        assertTrue(err.contains("config file not found: 'nonexistent.yaml'") && err.contains("configs"), err);
+    }
+
+    @Test
+    void shippedDefaultConfigIsValidAndMatchesBuiltInDefaults() {
+        LinregConfig shipped = LinregConfig.load("linreg.yaml", List.of());
+        assertEquals(LinregConfig.defaults().toYaml(), shipped.toYaml());
+        assertEquals(LinregConfig.defaults().runId(), shipped.runId());
+        assertEquals(ConfigLoader.CONFIG_DIR.resolve("linreg.yaml"), ConfigLoader.resolveConfigPath("linreg.yaml"));
     }
 }

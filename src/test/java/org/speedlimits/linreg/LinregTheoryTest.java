@@ -62,7 +62,7 @@ class LinregTheoryTest {
         double cd = p.weightDecay(par);
         double[][] a = new double[d][d];
         for (int i = 0; i < d; i++) { for (int j = 0; j < d; j++) a[i][j] = p.k[i][j]; a[i][i] += cd; }
-        double[][] ainv = SymEigen.of(a).apply(x -> 1 / x);
+        double[][] ainv = Mat.apply(a, x -> 1 / x);
         double quad = Mat.dot(p.xy, Mat.multiply(ainv, p.xy));
         double lnZT = 0.5 * d * Math.log(2 * Math.PI * tau) - 0.5 * Gaussians.logDet(a) + (-0.5 * Mat.dot(p.y, p.y) + 0.5 * quad) / tau;
         double lnZ0 = 0.5 * d * Math.log(2 * Math.PI * tau / cd);
@@ -115,7 +115,7 @@ class LinregTheoryTest {
         for (int[] sh : shapes) {
             double g = (double) sh[0] / sh[1];
             LinregProblem[] ps = teachers(sh[0], sh[1], BASE.alpha(), 100 + sh[0] + sh[1], 16);
-            SymEigen eig = SymEigen.of(ps[0].k);
+            var eig = Mat.eigh(ps[0].k);
             double w = 0, r = 0;
             for (LinregProblem p : ps) {
                 LinregTheory th = new LinregTheory(p, BASE, eig);
@@ -138,7 +138,7 @@ class LinregTheoryTest {
     @Test
     void finiteSampleTheoryApproachesMarchenkoPasturLimit() {
         LinregProblem[] ps = teachers(300, 600, BASE.alpha(), 77, 64);
-        SymEigen eig = SymEigen.of(ps[0].k);
+        var eig = Mat.eigh(ps[0].k);
         for (double tau : new double[]{0.0, 0.2, 2.0}) {
             LinregParams par = BASE.withNoise(tau);
             LinregMpTheory mp = new LinregMpTheory(0.5, par);
