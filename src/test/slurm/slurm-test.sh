@@ -172,6 +172,9 @@ JOB=$(sed -n 's/.* as job \([0-9]*\):.*/\1/p' <<<"$out")
 [ -n "$JOB" ] || fail "no job id in: $out"
 grep -q -- '--array=0-3' "$TMP/sweep/slurm/array.sbatch" || fail "array.sbatch lacks --array=0-3"
 ! grep -q -- '--gres' "$TMP/sweep/slurm/array.sbatch" || fail "--no-gres left a --gres line"
+# the job runs a copy of the code frozen at submit time in the sweep folder, not target/classes
+grep -q "^classpath=.*$TMP/sweep/code/" "$TMP/sweep/slurm/array.sbatch" || fail "array.sbatch does not run the frozen copy"
+! grep -q "$PROJECT/target/classes" "$TMP/sweep/slurm/array.sbatch" || fail "array.sbatch runs target/classes"
 
 RUN0=$(speedlimits sweep plan "$EXP" | awk -F'\t' '$1 == "0" {print $3}')
 [ -n "$RUN0" ] || fail "no run directory for task 0 in sweep plan"

@@ -19,21 +19,22 @@ import java.util.concurrent.Callable;
 public class AnalyzeCommand implements Callable<Integer> {
     /** Where the runs come from: an experiment file's grid points, or explicit folders. */
     static final class Source {
-        @Option(names = "--sweep", description = "Experiment file (sweep): analyse the run directories of its grid points.")
+        @Option(names = "--sweep", paramLabel = "FILE", description = "Experiment file (sweep): analyse the run directories of its grid points.")
         Path sweep;
 
-        @Option(names = "--runs", split = ",", arity = "1..*",
-                description = "Run directories and/or folders holding them (every subfolder with config.yaml + metrics.csv).")
+        @Option(names = "--runs", split = ",", arity = "1..*", paramLabel = "DIR",
+                description = "Run directories and/or folders holding them (every subfolder with config.yaml + metrics.csv); "
+                        + "space- or comma-separated, repeatable.")
         List<Path> runs;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     protected Source source;
 
-    @Option(names = "--out", description = "Output folder (default: <sweep folder>/analysis, or <first --runs path>/analysis).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Output folder (default: <sweep folder>/analysis, or <first --runs path>/analysis).")
     protected Path out;
 
-    @Option(names = "--warm-threshold", defaultValue = "0.12",
+    @Option(names = "--warm-threshold", defaultValue = "0.12", paramLabel = "ACC",
             description = "Seed-mean test accuracy that defines the warm start (default: ${DEFAULT-VALUE}).")
     protected double warmThreshold;
 

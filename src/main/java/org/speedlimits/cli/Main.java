@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  * Exit codes: 0 done; 1 unexpected error; 2 bad command line, config, experiment file, data or run directory; 3 training diverged;
  * 75 stopped by SIGTERM/SIGINT after writing a checkpoint (rerun to resume).
  */
-@Command(name = "speedlimits", mixinStandardHelpOptions = true,
+@Command(name = "speedlimits", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Speed limits for deep learning: full-batch GD experiments and analysis.",
         subcommands = {TrainCommand.class, SweepCommand.class, org.speedlimits.ntk.NtkCommand.class,
                 org.speedlimits.analysis.AnalyzeCommand.class, org.speedlimits.figures.FiguresCommand.class,
@@ -29,7 +29,7 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns its exit code (used by tests, which must not call System.exit). */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = commandLine();
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             int code = e instanceof ConfigException || e instanceof DataException || e instanceof RunStateException
                     || e instanceof org.speedlimits.sweep.SweepException || e instanceof AnalysisException ? EXIT_BAD_INPUT
@@ -43,8 +43,30 @@ public final class Main implements Runnable {
         return cli.execute(args);
     }
 
+    /** The command tree, with usage help that breaks lines only at spaces ({@link HelpLayout}). */
+    public static CommandLine commandLine() {
+        CommandLine root = new CommandLine(new Main());
+        versions(root);
+        return HelpLayout.install(root);
+    }
+
+    private static void versions(CommandLine cli) {
+        cli.getCommandSpec().versionProvider(new Version());
+        cli.getSubcommands().values().forEach(Main::versions);
+    }
+
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        commandLine().usage(System.out);
+    }
+
+    /** {@code --version}: the packaged jar's Implementation-Version, else that this runs from the build folders. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[]{"speedlimits " + (v != null ? v : "(classes, not the packaged jar)"),
+                    "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")"};
+        }
     }
 }

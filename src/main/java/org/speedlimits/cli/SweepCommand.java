@@ -6,6 +6,7 @@ import org.speedlimits.run.NativeAllocator;
 import org.speedlimits.run.RunStatus;
 import org.speedlimits.run.StopSignal;
 import org.speedlimits.run.TrainingJob;
+import org.speedlimits.sweep.FrozenCode;
 import org.speedlimits.sweep.JvmMemory;
 import org.speedlimits.sweep.SlurmScript;
 import org.speedlimits.sweep.Sweep;
@@ -294,7 +295,8 @@ public final class SweepCommand implements Runnable {
         String gres;
 
         @Option(names = "--classpath", paramLabel = "CP",
-                description = "class path for the job (default: this JVM's; e.g. target/classes:$(cat target/classpath.txt))")
+                description = "class path for the job (default: this JVM's); either way it is copied into "
+                        + "<folder>/code/<hash>/ and the job runs that copy")
         String classPath;
 
         @Option(names = "--java", paramLabel = "PATH", description = "java executable on the nodes (default: this JVM's)")
@@ -335,19 +337,23 @@ public final class SweepCommand implements Runnable {
             Path projectDir = Path.of("").toAbsolutePath();
             String cp = classPath != null ? classPath : JavaLauncher.classPath();
             JavaLauncher.checkClassPath(cp);
-            SlurmScript script = new SlurmScript(sweep, indices, gres(sweep), projectDir,
-                    java != null ? java : JavaLauncher.javaExecutable(),
-                    JvmMemory.fit(JavaLauncher.jvmFlags(projectDir), sweep.resources().memBytes()), cp);
-            Path slurmDir = sweep.folder().resolve("slurm");
-            Path scriptFile = slurmDir.resolve("array.sbatch");
             if (!dryRun) {
                 sweep.claimFolder();
             }
+            // the job runs a copy of the code made now, not target/: a rebuild must not change queued tasks
+            FrozenCode frozen = FrozenCode.freeze(cp, sweep.folder());
+            SlurmScript script = new SlurmScript(sweep, indices, gres(sweep), projectDir,
+                    java != null ? java : JavaLauncher.javaExecutable(),
+                    JvmMemory.fit(JavaLauncher.jvmFlags(projectDir), sweep.resources().memBytes()), frozen.classPath(),
+                    frozen.directory());
+            Path slurmDir = sweep.folder().resolve("slurm");
+            Path scriptFile = slurmDir.resolve("array.sbatch");
             Files.createDirectories(script.logDirectory());
             Files.writeString(scriptFile, script.text(), StandardCharsets.UTF_8);
             if (dryRun) {
                 out().print(script.text());
-                out().printf("# dry run: wrote %s (%d array tasks); not submitted%n", scriptFile, indices.size());
+                out().printf("# dry run: wrote %s (%d array tasks; code frozen in %s); not submitted%n", scriptFile,
+                        indices.size(), frozen.directory());
                 out().flush();
                 return 0;
             }
@@ -365,8 +371,9 @@ public final class SweepCommand implements Runnable {
             Files.writeString(slurmDir.resolve("submissions.log"), Instant.now() + "\tjob " + jobId + "\tarray "
                     + SlurmScript.arraySpec(indices) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);
-            out().printf("submitted sweep %s as job %s: %d array tasks (%s); logs %s; check with `sweep status %s`%n",
-                    sweep.name(), jobId, indices.size(), SlurmScript.arraySpec(indices), script.logDirectory(), file);
+            out().printf("submitted sweep %s as job %s: %d array tasks (%s); code frozen in %s; logs %s; check with "
+                    + "`sweep status %s`%n", sweep.name(), jobId, indices.size(), SlurmScript.arraySpec(indices),
+                    frozen.directory(), script.logDirectory(), file);
             out().flush();
             return 0;
         }
@@ -442,8 +449,8 @@ public final class SweepCommand implements Runnable {
             for (String entry : cp.split(File.pathSeparator)) {
                 if (!entry.isEmpty() && !Files.exists(Path.of(entry))) {
                     throw new SweepException("class path entry " + entry + " does not exist; build first (mvn -q "
-                            + "compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt) and pass "
-                            + "--classpath target/classes:$(cat target/classpath.txt)");
+                            + "-DskipTests package) and submit with bin/speedlimits sweep submit, or pass --classpath "
+                            + "target/speedlimits-<version>.jar");
                 }
             }
             if (!cp.contains("speedlimits") && !cp.contains("classes")) {

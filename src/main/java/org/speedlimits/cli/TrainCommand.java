@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
                 + "rerunning the same command resumes from the newest checkpoint.")
 public final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = {"-c", "--config"},
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
             description = "YAML config: a path, or a bare name looked up in configs/ (e.g. quickstart.yaml)")
     String config;
 

@@ -13,7 +13,7 @@ import java.util.List;
         description = "Regenerates the analysis and the paper's figures (Fig. 1a-f, Fig. 2, overview.png) from run directories "
                 + "into <out>/figures/ (PNG + SVG).")
 public final class FiguresCommand extends AnalyzeCommand {
-    @Option(names = "--panel-n", defaultValue = "2500",
+    @Option(names = "--panel-n", defaultValue = "2500", paramLabel = "N",
             description = "Single-ensemble panels (1a, 1b, 1c, 1f, Fig. 2) use the group with n closest to this (default: ${DEFAULT-VALUE}).")
     long panelN;
 

@@ -20,10 +20,11 @@ import java.util.stream.Collectors;
  * @param projectDir the working directory of the task (where configs/, data/ and outputs/ are)
  * @param javaExecutable the java executable
  * @param jvmFlags   JVM options (those of .mvn/jvm.config)
- * @param classPath  the project's runtime class path
+ * @param classPath  the project's runtime class path (from {@link FrozenCode}: a copy made at submit time)
+ * @param frozenCode the folder of that copy, named in a comment of the script (null: none)
  */
 public record SlurmScript(Sweep sweep, List<Integer> indices, String gres, Path projectDir, String javaExecutable,
-                          List<String> jvmFlags, String classPath) {
+                          List<String> jvmFlags, String classPath, Path frozenCode) {
     public static final String MAIN_CLASS = "org.speedlimits.cli.Main";
 
     /** The gres a sweep's resources ask for (null when gpus = 0). */
@@ -62,6 +63,10 @@ public record SlurmScript(Sweep sweep, List<Integer> indices, String gres, Path 
         s.add(NativeAllocator.shellExport());
         s.add("echo \"$(date -Is) task ${SLURM_ARRAY_TASK_ID} of job ${SLURM_ARRAY_JOB_ID} on $(hostname)"
                 + " (restart ${SLURM_RESTART_COUNT:-0})\"");
+        if (frozenCode != null) {
+            s.add("# the code: a copy of the class path made by `sweep submit` (" + FrozenCode.SOURCES_FILE + " there lists");
+            s.add("# its sources), so rebuilding or cleaning target/ does not change what queued or requeued tasks run");
+        }
         s.add("classpath=" + quote(absoluteClassPath()));
         StringBuilder command = new StringBuilder(quote(javaExecutable));
         for (String flag : jvmFlags) {

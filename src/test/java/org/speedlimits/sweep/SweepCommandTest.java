@@ -125,6 +125,81 @@ class SweepCommandTest {
         assertFalse(cpu.contains("--partition"), "no partition line without a partition");
     }
 
+    /** The classpath= line of a job script, split into its entries. */
+    static List<String> scriptClassPath(String script) {
+        String line = script.lines().filter(l -> l.startsWith("classpath=")).findFirst().orElseThrow();
+        String value = line.substring("classpath=".length());
+        if (value.startsWith("'")) {
+            value = value.substring(1, value.length() - 1);
+        }
+        return List.of(value.split(java.io.File.pathSeparator));
+    }
+
+    /**
+     * The job runs a copy of the code made at submit time in <folder>/code/<hash>/, never target/classes: a packaged
+     * jar with its Class-Path manifest (target/speedlimits-*.jar + lib/) is copied with its lib/, resubmitting the
+     * same code reuses the copy, and changed code (a rebuild) gets a new copy while the old one stays as it was.
+     */
+    @Test
+    void submittedScriptRunsAFrozenCopyOfTheCodeNotTargetClasses(@TempDir Path dir) throws Exception {
+        pathIs("");
+        Path file = gpuExperiment(dir);
+        Sweep sweep = Sweep.load(file);
+        Path code = sweep.folder().toAbsolutePath().normalize().resolve(FrozenCode.DIR);
+
+        // this JVM's own class path (Surefire's: target/classes, target/test-classes, ~/.m2 jars)
+        String script = dryRun(file);
+        List<String> cp = scriptClassPath(script);
+        assertTrue(cp.size() > 10, "the whole class path: " + cp);
+        for (String entry : cp) {
+            assertTrue(entry.startsWith(code + "/"), "entry outside the frozen copy: " + entry);
+            assertTrue(Files.exists(Path.of(entry)), entry);
+        }
+        assertFalse(script.contains("target/classes"), script);
+        assertTrue(cp.stream().anyMatch(e -> Files.isRegularFile(Path.of(e, "org/speedlimits/cli/Main.class"))),
+                "the project's classes are in the copy");
+        assertTrue(script.contains("a copy of the class path made by `sweep submit`"), script);
+
+        // a packaged jar: target/speedlimits-x.jar with "Class-Path: lib/a.jar lib/b.jar", built here
+        Path target = Files.createDirectories(dir.resolve("target"));
+        Path lib = Files.createDirectories(target.resolve("lib"));
+        Files.writeString(lib.resolve("a.jar"), "not really a jar, a");
+        Files.writeString(lib.resolve("b.jar"), "not really a jar, b");
+        Path jar = target.resolve("speedlimits-x.jar");
+        writeJar(jar, "lib/a.jar lib/b.jar", "version 1");
+        String packaged = dryRun(file, "--classpath", jar.toString());
+        List<String> frozen = scriptClassPath(packaged);
+        assertEquals(3, frozen.size(), frozen.toString());
+        Path copy = Path.of(frozen.get(0)).getParent();
+        assertEquals(code, copy.getParent());
+        assertEquals(List.of(copy.resolve("speedlimits-x.jar").toString(), copy.resolve("lib/a.jar").toString(),
+                copy.resolve("lib/b.jar").toString()), frozen, "the jar + lib/ layout of target/");
+        assertEquals("not really a jar, a", Files.readString(copy.resolve("lib/a.jar")));
+        assertTrue(Files.readString(copy.resolve(FrozenCode.SOURCES_FILE)).contains(lib.resolve("a.jar").toString()));
+
+        // unchanged: the same copy; rebuilt: a new copy, and the old one still holds the old jar
+        assertEquals(frozen, scriptClassPath(dryRun(file, "--classpath", jar.toString())));
+        byte[] before = Files.readAllBytes(copy.resolve("speedlimits-x.jar"));
+        writeJar(jar, "lib/a.jar lib/b.jar", "version 2");
+        List<String> rebuilt = scriptClassPath(dryRun(file, "--classpath", jar.toString()));
+        Path newCopy = Path.of(rebuilt.get(0)).getParent();
+        assertFalse(newCopy.equals(copy), "changed code gets its own copy");
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(copy.resolve("speedlimits-x.jar"))),
+                "the earlier copy is untouched by the rebuild");
+        assertEquals("not really a jar, b", Files.readString(newCopy.resolve("lib/b.jar")));
+    }
+
+    private static void writeJar(Path jar, String classPath, String content) throws IOException {
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(java.util.jar.Attributes.Name.CLASS_PATH, classPath);
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            out.putNextEntry(new java.util.jar.JarEntry("version.txt"));
+            out.write(content.getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+    }
+
     @Test
     void submitLeavesOutFinishedTasksAndSubmitsWithSbatch(@TempDir Path dir) throws Exception {
         Path file = gpuExperiment(dir);
