@@ -11,6 +11,7 @@ import org.speedlimits.model.Network;
 import org.speedlimits.run.Backend;
 import org.speedlimits.run.Checkpoints;
 import org.speedlimits.run.RunDirectory;
+import org.speedlimits.run.RunLock;
 import org.speedlimits.run.RunStateException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,10 +38,10 @@ public final class NtkCommand implements Callable<Integer> {
                     + "reaching it, from metrics.csv)")
     String epoch;
 
-    @Option(names = "--kernel", description = "trace or full (default: the run's ntk.kernel)")
+    @Option(names = "--kernel", paramLabel = "trace|full", description = "trace or full (default: the run's ntk.kernel)")
     String kernel;
 
-    @Option(names = "--memory-cap-mb", description = "memory cap in MB (default: the run's ntk.memory_cap_mb)")
+    @Option(names = "--memory-cap-mb", paramLabel = "MB", description = "memory cap in MB (default: the run's ntk.memory_cap_mb)")
     Long memoryCapMb;
 
     @Option(names = "--eigenvectors", description = "also write epoch_<E>_eigenvectors.npy")
@@ -52,6 +53,12 @@ public final class NtkCommand implements Callable<Integer> {
         if (!Files.isRegularFile(stored)) {
             throw new ConfigException("--run " + run + ": no run directory there (no " + RunDirectory.CONFIG + ")");
         }
+        try (RunLock ignored = RunLock.acquire(run, "ntk --epoch " + epoch)) { // writes ntk/ into the run: one writer
+            return measure(stored);
+        }
+    }
+
+    private int measure(Path stored) {
         ExperimentConfig c = ConfigLoader.fromRunConfig(stored).config();
         ExperimentConfig.Ntk o = c.ntk();
         o = new ExperimentConfig.Ntk(o.epochs(), kernel != null ? parseKernel(kernel) : o.kernel(),

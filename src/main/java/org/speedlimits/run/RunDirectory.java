@@ -43,6 +43,16 @@ public record RunDirectory(Path path) {
         if (canonicalJson(identity.path("ntk")).equals(canonicalJson(ConfigLoader.defaultSection("ntk")))) {
             identity.remove("ntk");
         }
+        // keys added with the flow dynamics: a gd run without them keeps the id it had before they existed (for gd
+        // they change nothing: time is epochs * lr, and record_*, rtol, atol are the integrator's)
+        if (c.train().dynamics() == ExperimentConfig.DynamicsKind.GD && identity.path("train") instanceof ObjectNode train) {
+            for (String key : new String[]{"dynamics", "time", "record_every", "record_log_points", "rtol", "atol"}) {
+                train.remove(key);
+            }
+        }
+        if (c.hooks().anchorTimes().isEmpty() && identity.path("hooks") instanceof ObjectNode hooks) {
+            hooks.remove("anchor_times");
+        }
         String hash = sha256(canonicalJson(identity)).substring(0, 8);
         return String.format(Locale.ROOT, "%s%d-w%d-n%d-s%d-%s", ExperimentConfig.yamlName(c.model().type()),
                 c.model().depth(), c.model().width(), c.data().nTrain(), c.seed(), hash);
@@ -65,7 +75,11 @@ public record RunDirectory(Path path) {
     public static RunDirectory open(Path dir, ConfigLoader.Resolved resolved, boolean overwrite) {
         try {
             if (Files.exists(dir) && overwrite) {
-                deleteRecursively(dir);
+                // never delete a folder another process is writing into: lock it first (RunStateException if in
+                // use); the lock file itself stays, so the lock holds until everything else is gone
+                try (RunLock guard = RunLock.acquire(dir, "overwrite")) {
+                    deleteRecursively(dir, guard.file());
+                }
             }
             RunDirectory run = new RunDirectory(dir);
             if (Files.exists(run.file(CONFIG))) {
@@ -116,10 +130,12 @@ public record RunDirectory(Path path) {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    private static void deleteRecursively(Path dir, Path keep) throws IOException {
         try (var walk = Files.walk(dir)) {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
+                if (!p.equals(dir) && !p.equals(keep)) {
+                    Files.delete(p);
+                }
             }
         }
     }

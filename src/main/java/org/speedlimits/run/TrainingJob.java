@@ -62,17 +62,19 @@ public final class TrainingJob {
         TrainingData data = TrainingData.load(c.data(), c.train().dtype().dataType());
         Network network = ModelFactory.build(c.model(), c.seed(), c.train().dtype().dataType());
         RunDirectory run = RunDirectory.open(dir, resolved, overwrite);
-        Optional<RunStatus> previous = RunStatus.read(run.path());
-        if (previous.isPresent() && previous.get().state().equals(RunStatus.DONE)) {
-            LOG.info("run {} is already complete ({} epochs); nothing to do", run.path(), previous.get().epochs());
-            return 0;
-        }
-        try (RunLogging ignored = RunLogging.attach(run.file(RunDirectory.LOG))) {
-            try {
-                return train(run, network, data, backend, stop);
-            } catch (RuntimeException e) {
-                LOG.error("run stopped: {}", e.getMessage()); // also into run.log, next to the run's history
-                throw e;
+        try (RunLock lock = RunLock.acquire(run.path(), "train")) { // one writer per run folder (RunStateException)
+            Optional<RunStatus> previous = RunStatus.read(run.path());
+            if (previous.isPresent() && previous.get().state().equals(RunStatus.DONE)) {
+                LOG.info("run {} is already complete ({} epochs); nothing to do", run.path(), previous.get().epochs());
+                return 0;
+            }
+            try (RunLogging ignored = RunLogging.attach(run.file(RunDirectory.LOG))) {
+                try {
+                    return train(run, network, data, backend, stop);
+                } catch (RuntimeException e) {
+                    LOG.error("run stopped: {}", e.getMessage()); // also into run.log, next to the run's history
+                    throw e;
+                }
             }
         }
     }
@@ -209,8 +211,10 @@ public final class TrainingJob {
                 return StopSignal.EXIT_CODE;
             }
             RunStatus.write(run.path(), RunStatus.DONE, epochs, epochs, 0);
-            LOG.info("finished {} epochs: train loss {}, train acc {}, run directory {}", epochs,
-                    result.last().trainLoss(), result.last().trainAccuracy(), run.path());
+            LOG.info("finished {} epochs (t = {}): train loss {}, train acc {}, {} gradient evaluations; run directory {}",
+                    epochs, c.train().horizon(), result.last().trainLoss(), result.last().trainAccuracy(),
+                    result.last().gradEvals(), run.path());
+            LOG.info(trainer.dynamics().summary());
             return 0;
         } catch (DivergenceException e) {
             RunStatus.write(run.path(), RunStatus.DIVERGED, e.epoch(), epochs, 3);
