@@ -13,7 +13,6 @@ import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Real CIFAR-10 (installed copy or offline mirror); skipped when neither is present. */
 class Cifar10MirrorTest {
@@ -21,8 +20,7 @@ class Cifar10MirrorTest {
 
     @BeforeEach
     void findData() {
-        dir = TestData.realCifar().orElse(null);
-        assumeTrue(dir != null, "no CIFAR-10: neither data/cifar-10-batches-bin nor the mirror ../shared/cifar10-subset");
+        dir = TestData.requireCifar();
     }
 
     @Test

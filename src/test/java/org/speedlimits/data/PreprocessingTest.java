@@ -14,7 +14,6 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class PreprocessingTest {
     private static final int[] TRAIN_COUNTS = {5, 4, 3, 2, 2};
@@ -52,8 +51,7 @@ class PreprocessingTest {
 
     @Test
     void standardisationOnTheRealMirror() throws IOException {
-        Path real = TestData.realCifar().orElse(null);
-        assumeTrue(real != null, "no CIFAR-10: neither data/cifar-10-batches-bin nor the mirror ../shared/cifar10-subset");
+        Path real = TestData.requireCifar();
         Cifar10Data raw = new Cifar10BinaryReader(real).load(500, 200, DataType.FLOAT);
         checkStandardisation(raw, trainingFiles(real), real.resolve(Cifar10BinaryReader.TEST_FILE), 1e-4);
     }

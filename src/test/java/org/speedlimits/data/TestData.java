@@ -16,6 +16,15 @@ public final class TestData {
         return Files.isRegularFile(dir.resolve("SHA256SUMS")) ? Optional.of(dir) : Optional.empty();
     }
 
+    /**
+     * The real CIFAR-10 for a test that needs it, or an AssertionError saying how to get it: a missing data set
+     * fails the test instead of skipping it silently.
+     */
+    public static Path requireCifar() {
+        return realCifar().orElseThrow(() -> new AssertionError("no CIFAR-10: neither " + Cifar10BinaryReader.DEFAULT_DIR
+                + " (./data-download.sh) nor the offline mirror ($CIFAR10_MIRROR or ../shared/cifar10-subset)"));
+    }
+
     /** data/cifar-10-batches-bin if ./data-download.sh has installed it, else the mirror. */
     public static Optional<Path> realCifar() {
         Path installed = Cifar10BinaryReader.DEFAULT_DIR;
