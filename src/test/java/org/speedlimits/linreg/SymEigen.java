@@ -4,14 +4,9 @@ import java.util.function.DoubleUnaryOperator;
 import org.speedlimits.ntk.SymmetricEigen;
 
 /**
- * Deprecated view of {@link SymmetricEigen} in the old shape (ascending eigenvalues, eigenvectors as double[][]
- * columns), kept only because tests outside this package still import it (hooks.LambdaMaxTest, dynamics.RkcTest,
- * analysis.LinearModelRuns, analysis.NtkTheoryTest). It has no solver of its own: linreg itself calls
- * {@link Mat#eigh}. Delete it once those callers use {@link Mat#eigh} / {@link SymmetricEigen#eigh}.
- *
- * @deprecated use {@link Mat#eigh} (double[][]) or {@link SymmetricEigen#eigh} (ND4J)
+ * Test helper: {@link SymmetricEigen} (the project's one symmetric eigensolver) in the shape the exact-solution
+ * tests want (ascending eigenvalues, eigenvectors as double[][] columns). It has no solver of its own.
  */
-@Deprecated
 public final class SymEigen {
     /** Eigenvalues, ascending. */
     public final double[] values;
