@@ -152,11 +152,39 @@ public final class ModelFactory {
                 boolean bias = e.getKey().equals("b");
                 long fanIn = bias ? 1 : shape.length == 4 ? shape[1] * shape[2] * shape[3] : shape[0];
                 blocks.add(new ParameterBlock("layer" + i + "_" + type + "." + e.getKey(), i, e.getKey(),
-                        p.offset() - base, shape, fanIn, bias ? m.sigmaB() : m.sigmaW()));
+                        p.offset() - base, shape, fanIn, bias ? m.sigmaB() : m.sigmaW(), memoryOrder(p)));
             }
         }
         blocks.sort(Comparator.comparingLong(ParameterBlock::offset));
         return List.copyOf(blocks);
+    }
+
+    /**
+     * The memory order of a dense parameter view, from its strides: "C" when the last index runs fastest, "F" when
+     * the first does (dimensions of size 1 are ignored, so a vector is "C"). Throws for any other layout, which could
+     * not be described as one contiguous slice of theta.
+     */
+    static String memoryOrder(INDArray p) {
+        if (hasContiguousStrides(p.shape(), p.stride(), true)) {
+            return "C";
+        }
+        if (hasContiguousStrides(p.shape(), p.stride(), false)) {
+            return "F";
+        }
+        throw new IllegalStateException("parameter view of shape " + java.util.Arrays.toString(p.shape())
+                + " has strides " + java.util.Arrays.toString(p.stride()) + ", neither C nor F contiguous");
+    }
+
+    private static boolean hasContiguousStrides(long[] shape, long[] stride, boolean lastFastest) {
+        long expected = 1;
+        for (int k = 0; k < shape.length; k++) {
+            int d = lastFastest ? shape.length - 1 - k : k;
+            if (shape[d] != 1 && stride[d] != expected) {
+                return false;
+            }
+            expected *= shape[d];
+        }
+        return true;
     }
 
     /** DL4J can only set biases to a constant; draw b ~ N(0, sigma_b^2) from a seed-derived pure-Java stream instead. */

@@ -26,7 +26,8 @@ import java.util.TreeSet;
 
 /**
  * {@code <run>/checkpoints/}: theta_E as {@code epoch_<E>.npy} (flattened in DL4J's order, layer by layer, in the
- * training dtype) and {@code index.json} naming each parameter array's slice and shape and listing the checkpoints
+ * training dtype) and {@code index.json} naming each parameter array's slice, shape and memory order (dense W is
+ * column-major, "F"; conv W row-major, "C") and listing the checkpoints
  * with their kinds, SHA-256 and the measures' state at E. theta is all that resuming needs: the trainer applies its
  * own update (no optimizer state) and full-batch GD draws no random numbers. Files are written atomically (temp file,
  * fsync, rename; the index last). Retention: periodic checkpoints beyond the newest {@code keep} are deleted; those
@@ -37,6 +38,11 @@ public final class Checkpoints {
     public static final String DIR = "checkpoints";
     public static final String INDEX = "index.json";
     public static final String PERIODIC = "periodic";
+    /** The index's top-level "order": how theta is laid out, and how to read one array out of it. */
+    static final String ORDER = "theta is DL4J's flattened parameter vector, layer by layer; parameter p is"
+            + " theta[p.offset : p.offset + p.length] read in p.order (\"F\": column-major, first index fastest, as"
+            + " dense W [in, out]; \"C\": row-major, last index fastest, as conv W [out, in, kh, kw] and vectors) into"
+            + " p.shape; numpy: theta[o:o+n].reshape(shape, order=order)";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** One saved theta_E: why it was saved, its checksum and the measures' state at E. */
@@ -64,8 +70,7 @@ public final class Checkpoints {
         try {
             Files.createDirectories(dir);
             Index index = Files.exists(dir.resolve(INDEX)) ? read(dir.resolve(INDEX))
-                    : new Index(numParams, dtype, "DL4J flattened parameters, layer by layer; see 'parameters'",
-                    describe(blocks), List.of());
+                    : new Index(numParams, dtype, ORDER, describe(blocks), List.of());
             if (index.numParams() != numParams) {
                 throw new RunStateException(dir + " holds checkpoints of " + index.numParams()
                         + " parameters but the model has " + numParams + "; use --overwrite to start over");
@@ -90,6 +95,7 @@ public final class Checkpoints {
             m.put("offset", b.offset());
             m.put("length", b.length());
             m.put("shape", b.shape());
+            m.put("order", b.order());
             m.put("fan_in", b.fanIn());
             m.put("sigma", b.sigma());
             out.add(m);
