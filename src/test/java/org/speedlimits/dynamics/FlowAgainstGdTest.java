@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * enough (lr * lambda_max ~ 1e-3) that its O(lr) deviation from the flow is below the comparison's tolerance.
  * Myrtle-5, C = 8, n = 64, float64 (no float32 noise), the same theta_0.
  */
+@org.junit.jupiter.api.Tag("slow") // minutes: runs in CI (mvn test -Dtest.excludedGroups= -Dgroups=slow), not in mvn test
 class FlowAgainstGdTest {
     static final double T = 0.002;
     static final double GD_LR = 1e-5;

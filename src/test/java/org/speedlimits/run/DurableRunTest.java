@@ -28,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * uninterrupted run of the same config in the same JVM setup; metrics.csv, triplets.csv and the final theta must
  * match byte for byte.
  */
+@org.junit.jupiter.api.Tag("slow") // minutes: runs in CI (mvn test -Dtest.excludedGroups= -Dgroups=slow), not in mvn test
 class DurableRunTest {
     static final int EPOCHS = 60;
     static final String RUN = "quickstart/durable";
@@ -81,7 +82,7 @@ class DurableRunTest {
 
     /** Both dynamics: gd, and flow whose checkpoints also carry the integrator's state. */
     @ParameterizedTest
-    @ValueSource(strings = {"", "train.dynamics=flow train.rtol=1e-3"})
+    @ValueSource(strings = {"", "train.dynamics=flow train.rtol=1e-3 train.record_every=0.002"})
     void killNineThenRerunGivesTheUninterruptedResult(String dynamics, @TempDir Path reference, @TempDir Path killed) throws Exception {
         assertEquals(0, train(reference, dynamics));
         long seed = System.nanoTime();
@@ -97,7 +98,7 @@ class DurableRunTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "train.dynamics=flow train.rtol=1e-3"})
+    @ValueSource(strings = {"", "train.dynamics=flow train.rtol=1e-3 train.record_every=0.002"})
     void sigtermCheckpointsExitsWith75AndResumes(String dynamics, @TempDir Path reference, @TempDir Path stopped) throws Exception {
         assertEquals(0, train(reference, dynamics));
         Process p = start(stopped, stopped.resolve("train.log"), dynamics);
