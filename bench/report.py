@@ -128,7 +128,7 @@ out += ["## Machine and versions", "",
         "convolutions whose backward pass reuses the forward output (model.ReusingConvolutionLayer)",
         "- project JVM environment: `" + (open(os.path.join(raw, "project-env.txt")).read().strip() if os.path.exists(
             os.path.join(raw, "project-env.txt")) else "?") + "` (glibc malloc settings of sweep tasks and SLURM jobs, "
-        "run.NativeAllocator; an interactive `mvn exec:java` run gets them only when exported, see README)",
+        "engine.NativeAllocator; an interactive `mvn exec:java` run gets them only when exported, see README)",
         "- reference: " + version([sys.executable, "-c",
                                    "import torch,numpy;print(f'torch {torch.__version__}, numpy {numpy.__version__}, "
                                    "torch MKLDNN {torch.backends.mkldnn.is_available()}')"]),

@@ -11,7 +11,7 @@
 # this long; its peak is reached within the first chunk), BENCH_NTK_SECONDS (the same for the memory-ntk stage,
 # default 600), BENCH_HOOK_WIDTH / BENCH_HOOK_EPOCHS, BENCH_LEAK_N /
 # BENCH_LEAK_WIDTH / BENCH_LEAK_EPOCHS (default 1000), BENCH_APPEND=1 (add to the previous comparison instead of starting over).
-# The project's JVMs run with the glibc malloc settings that sweep tasks and SLURM jobs get (run.NativeAllocator);
+# The project's JVMs run with the glibc malloc settings that sweep tasks and SLURM jobs get (engine.NativeAllocator);
 # GLIBC_TUNABLES= (empty) measures glibc's defaults instead. The reference runs with the environment as it is.
 # Raw results go to target/bench/*.txt (one RESULT line per measurement); `bench/run.sh report` only rebuilds
 # bench/results.md from them. BENCH_QUICK=1 writes to target/bench-quick/ (its report to results.md there).
@@ -63,7 +63,7 @@ ensure_build() {
     mvn -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/classpath.txt"
   fi
   CP="target/classes:target/test-classes:$(cat "$OUT/classpath.txt")"
-  # same value as run.NativeAllocator.TRAINING_TUNABLES (NativeAllocatorTest checks); a user's own value wins
+  # same value as engine.NativeAllocator.TRAINING_TUNABLES (NativeAllocatorTest checks); a user's own value wins
   local tunables=${GLIBC_TUNABLES-glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736}
   echo "GLIBC_TUNABLES=$tunables" >"$OUT/project-env.txt"
   JAVA=(env "GLIBC_TUNABLES=$tunables" java -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=16G

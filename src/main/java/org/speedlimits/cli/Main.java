@@ -1,5 +1,6 @@
 package org.speedlimits.cli;
 
+import org.speedlimits.config.ExitCodes;
 import org.speedlimits.analysis.AnalysisException;
 import org.speedlimits.config.ConfigException;
 import org.speedlimits.data.DataException;
@@ -10,18 +11,15 @@ import picocli.CommandLine.Command;
 
 /**
  * Entry point: {@code mvn exec:java -Dconfig=quickstart.yaml} runs {@code train --config quickstart.yaml}.
- * Exit codes: 0 done; 1 unexpected error; 2 bad command line, config, experiment file, data or run directory; 3 training diverged;
- * 75 stopped by SIGTERM/SIGINT after writing a checkpoint (rerun to resume).
+ * Exit codes ({@link ExitCodes}): 0 done; 1 unexpected error; 2 bad command line, config, experiment file, data or run
+ * directory; 3 training diverged; 75 stopped by SIGTERM/SIGINT after writing a checkpoint (rerun to resume).
  */
 @Command(name = "speedlimits", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Speed limits for deep learning: full-batch GD experiments and analysis.",
-        subcommands = {TrainCommand.class, SweepCommand.class, org.speedlimits.ntk.NtkCommand.class,
-                org.speedlimits.analysis.AnalyzeCommand.class, org.speedlimits.figures.FiguresCommand.class,
+        subcommands = {TrainCommand.class, SweepCommand.class, NtkCommand.class,
+                AnalyzeCommand.class, FiguresCommand.class,
                 org.speedlimits.linreg.LinregCommand.class})
 public final class Main implements Runnable {
-    public static final int EXIT_BAD_INPUT = 2;
-    public static final int EXIT_DIVERGED = 3;
-
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
         System.exit(execute(args));
@@ -32,10 +30,10 @@ public final class Main implements Runnable {
         CommandLine cli = commandLine();
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             int code = e instanceof ConfigException || e instanceof DataException || e instanceof RunStateException
-                    || e instanceof org.speedlimits.sweep.SweepException || e instanceof AnalysisException ? EXIT_BAD_INPUT
-                    : e instanceof DivergenceException ? EXIT_DIVERGED : 1;
+                    || e instanceof org.speedlimits.sweep.SweepException || e instanceof AnalysisException ? ExitCodes.BAD_INPUT
+                    : e instanceof DivergenceException ? ExitCodes.DIVERGED : ExitCodes.FAILED;
             cmd.getErr().println("error: " + e.getMessage());
-            if (code == 1) {
+            if (code == ExitCodes.FAILED) {
                 e.printStackTrace(cmd.getErr());
             }
             return code;

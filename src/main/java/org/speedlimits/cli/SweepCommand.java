@@ -1,8 +1,9 @@
 package org.speedlimits.cli;
 
+import org.speedlimits.config.ExitCodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.speedlimits.run.NativeAllocator;
+import org.speedlimits.engine.NativeAllocator;
 import org.speedlimits.run.RunStatus;
 import org.speedlimits.run.StopSignal;
 import org.speedlimits.run.TrainingJob;
@@ -190,15 +191,15 @@ public final class SweepCommand implements Runnable {
             Map<Integer, Integer> codes = jobs == 1 ? inProcess(todo, stop) : inChildren(sweep, todo, stop);
             List<String> failed = new ArrayList<>();
             codes.forEach((i, code) -> {
-                if (code != 0 && code != StopSignal.EXIT_CODE) {
+                if (code != ExitCodes.OK && code != ExitCodes.STOPPED) {
                     failed.add("#" + i + " (exit " + code + ")");
                 }
             });
-            long stopped = codes.values().stream().filter(c -> c == StopSignal.EXIT_CODE).count();
+            long stopped = codes.values().stream().filter(c -> c == ExitCodes.STOPPED).count();
             out().printf("sweep %s: %d ran, %d failed%s, %d stopped; see `sweep status`%n", sweep.name(), codes.size(),
                     failed.size(), failed.isEmpty() ? "" : " " + failed, stopped);
             out().flush();
-            return !failed.isEmpty() ? 1 : stopped > 0 || codes.size() < todo.size() ? StopSignal.EXIT_CODE : 0;
+            return !failed.isEmpty() ? ExitCodes.FAILED : stopped > 0 || codes.size() < todo.size() ? ExitCodes.STOPPED : 0;
         }
 
         int threadsPerTask() {
@@ -217,7 +218,7 @@ public final class SweepCommand implements Runnable {
                     code = new TrainingJob(t.config(), t.runDirectory()).run(false, stop);
                 } catch (RuntimeException e) {
                     LOG.error("task {} ({}) failed: {}", t.index(), t.label(), e.getMessage());
-                    code = e instanceof org.speedlimits.train.DivergenceException ? Main.EXIT_DIVERGED : 1;
+                    code = e instanceof org.speedlimits.train.DivergenceException ? ExitCodes.DIVERGED : ExitCodes.FAILED;
                 }
                 codes.put(t.index(), code);
             }

@@ -73,8 +73,8 @@ final class ConfigValidator {
         require(ntk.memoryCapMb() >= 1, source, "ntk.memory_cap_mb", ntk.memoryCapMb(), "at least 1");
         require(ntk.topK() >= 1, source, "ntk.top_k", ntk.topK(), "at least 1");
         require(ntk.denseMax() >= 1, source, "ntk.dense_max", ntk.denseMax(), "at least 1");
-        if (!org.speedlimits.ntk.NtkSchedule.parse(ntk.epochs(), t.epochs(), t.lr(), source + ": key 'ntk.epochs'").isEmpty()) {
-            org.speedlimits.ntk.NtkAnalysis.checkFeasible(ntk, d.nTrain(), org.speedlimits.model.ModelFactory.CLASSES, source);
+        if (!NtkSchedule.parse(ntk.epochs(), t.epochs(), t.lr(), source + ": key 'ntk.epochs'").isEmpty()) {
+            NtkBudget.checkFeasible(ntk, d.nTrain(), NtkBudget.OUTPUTS, source);
         }
         var o = c.output();
         require(!o.root().isBlank(), source, "output.root", o.root(), "a directory");

@@ -1,6 +1,5 @@
 package org.speedlimits.config;
 
-import org.speedlimits.data.Preprocessing;
 
 import java.util.Locale;
 
@@ -11,7 +10,7 @@ import java.util.Locale;
 public record ExperimentConfig(String experiment, long seed, Data data, Model model, Train train, Output output,
                                Hooks hooks, Checkpoint checkpoint, Ntk ntk) {
 
-    public record Data(String dir, int nTrain, int nTest, boolean standardize, Preprocessing.TargetEncoding targets) {
+    public record Data(String dir, int nTrain, int nTest, boolean standardize, TargetEncoding targets) {
     }
 
     public record Model(ModelType type, int depth, int width, Activation activation,

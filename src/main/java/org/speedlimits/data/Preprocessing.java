@@ -1,5 +1,7 @@
 package org.speedlimits.data;
 
+import org.speedlimits.config.TargetEncoding;
+
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -19,7 +21,6 @@ import java.util.Locale;
  */
 public final class Preprocessing {
 
-    public enum TargetEncoding { ONEHOT, CENTERED }
 
     /** Per-channel statistics of [0,1]-scaled pixels; {@link #IDENTITY} leaves the inputs unchanged. */
     public record ChannelStats(double[] mean, double[] std) {

@@ -19,7 +19,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.speedlimits.model.Network;
 import org.speedlimits.model.ParameterBlock;
-import org.speedlimits.run.NativeAllocator;
+import org.speedlimits.engine.NativeAllocator;
 
 import java.util.List;
 

@@ -5,9 +5,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.speedlimits.config.ConfigException;
 import org.speedlimits.config.ExperimentConfig;
+import org.speedlimits.config.NtkBudget;
 import org.speedlimits.config.ExperimentConfig.NtkKernel;
 import org.speedlimits.model.Network;
-import org.speedlimits.run.NativeAllocator;
+import org.speedlimits.engine.NativeAllocator;
 import org.speedlimits.data.Split;
 
 import java.util.Locale;
@@ -16,7 +17,7 @@ import java.util.Locale;
  * Spectrum of the empirical NTK at the network's current parameters and the overlaps of the residue r = f(X) - Y
  * with its eigenvectors: proj2_k = sum_a (v_k^T r_a)^2 (trace kernel; r_a = residue column of output a) or
  * (v_k^T r)^2 (full kernel, r flattened example-major), overlap_k = proj2_k / |r|^2. At epoch 0 proj2_k is the
- * Delta_k^2 of the NTK theory of the speed limit. All eigenpairs by dsyevd up to {@code ntk.dense_max}; above it
+ * Delta_k^2 of the NTK theory of the speed limit. All eigenpairs by {@link SymmetricEigen#eigh} (LAPACK dsytrd + dstedc) up to {@code ntk.dense_max}; above it
  * the top {@code ntk.top_k} of the trace kernel by Lanczos on kernel-vector products.
  */
 public final class NtkAnalysis {
@@ -32,31 +33,17 @@ public final class NtkAnalysis {
     private NtkAnalysis() {
     }
 
-    /** Bytes the dense path needs for a kernel of this side: the Gram matrix and dsyevd's workspace. */
+    /** Bytes the dense path needs for a kernel of this side: the Gram matrix and {@link SymmetricEigen#eigh}'s workspace. */
     public static long denseBytes(long side) {
-        return SymmetricEigen.dsyevdBytes(side);
+        return NtkBudget.denseBytes(side);
     }
 
     /**
-     * Checks that the NTK settings can work for n training examples with K outputs (before any training starts).
+     * Checks that the NTK settings can work for n training examples with K outputs (before any training starts);
+     * the check itself is {@link NtkBudget#checkFeasible}, which the config validation runs too.
      */
     public static void checkFeasible(ExperimentConfig.Ntk o, long n, int outputs, String source) {
-        long side = o.kernel() == NtkKernel.TRACE ? n : n * outputs;
-        long cap = o.memoryCapMb() << 20;
-        if (side > o.denseMax()) {
-            if (o.kernel() == NtkKernel.FULL) {
-                throw new ConfigException(String.format(Locale.ROOT, "%s: the full NTK of n = %d examples x %d "
-                        + "outputs has side %d > ntk.dense_max = %d; use ntk.kernel: trace (Lanczos top-k above "
-                        + "dense_max) or fewer examples", source, n, outputs, side, o.denseMax()));
-            }
-            return;
-        }
-        if (denseBytes(side) > cap) {
-            throw new ConfigException(String.format(Locale.ROOT, "%s: ntk.memory_cap_mb = %d is too small for the "
-                    + "%s kernel of n = %d examples: its Gram matrix and eigendecomposition need %d MB; raise "
-                    + "ntk.memory_cap_mb%s", source, o.memoryCapMb(), ExperimentConfig.yamlName(o.kernel()), n,
-                    (denseBytes(side) >> 20) + 1, o.kernel() == NtkKernel.FULL ? " or use ntk.kernel: trace" : ""));
-        }
+        NtkBudget.checkFeasible(o, n, outputs, source);
     }
 
     /** The spectrum and residue overlaps of a float64 network on the training split. */
@@ -76,7 +63,7 @@ public final class NtkAnalysis {
             EmpiricalNtk.Gram g = ntk.gram(x);
             f = g.outputs();
             trace = Nd4j.diag(g.matrix()).sumNumber().doubleValue();
-            eig = SymmetricEigen.dsyevd(g.matrix());
+            eig = SymmetricEigen.eigh(g.matrix());
         } else {
             // trace kernel, top-k by Lanczos; the scaled Jacobian is cached when it fits under the cap
             int steps = Math.max(2 * o.topK(), o.topK() + 50);

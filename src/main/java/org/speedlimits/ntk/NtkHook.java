@@ -1,5 +1,7 @@
 package org.speedlimits.ntk;
 
+import org.speedlimits.config.NtkSchedule;
+
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;

@@ -30,13 +30,8 @@ public final class SymmetricEigen {
      * Peak bytes of {@link #eigh} for an n x n matrix: the matrix (reflectors), Z, dstedc's workspace (about n^2),
      * the result and the back-transformation's n x 64 panels (about 4 n^2 doubles; n^2 kept in reserve).
      */
-    public static long dsyevdBytes(long n) {
-        return 8L * (5 * n * n + 8 * n + 1) + 4L * (6 + 6 * n + 5 * n * 32);
-    }
-
-    /** Same as {@link #eigh}; the name of the LAPACK driver it replaces. */
-    public static Eigenpairs dsyevd(INDArray a) {
-        return eigh(a);
+    public static long eighBytes(long n) {
+        return org.speedlimits.config.NtkBudget.denseBytes(n); // defined in config: ConfigValidator checks it up front
     }
 
     /**
@@ -218,7 +213,7 @@ public final class SymmetricEigen {
                 t.putScalar(j + 1, j, beta[j]);
             }
         }
-        Eigenpairs small = dsyevd(t);
+        Eigenpairs small = eigh(t);
         int count = Math.min(k, used);
         double[] values = java.util.Arrays.copyOf(small.values(), count);
         INDArray y = small.vectors().get(NDArrayIndex.all(), NDArrayIndex.interval(0, count));

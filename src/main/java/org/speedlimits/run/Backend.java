@@ -1,5 +1,7 @@
 package org.speedlimits.run;
 
+import org.speedlimits.engine.NativeAllocator;
+
 import org.deeplearning4j.config.DL4JClassLoading;
 import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.nd4j.linalg.factory.Nd4j;
@@ -42,7 +44,7 @@ public final class Backend {
         described.put("blas_threads", Nd4j.getEnvironment().maxMasterThreads());
         described.put("omp_threads", Nd4j.getEnvironment().maxThreads());
         described.put("onednn", BaseMKLDNNHelper.mklDnnEnabled()); // DL4J's own verdict: conv layers use oneDNN
-        described.put("cores", info.getProperty("cores"));
+        described.put("cores", EnvironmentInfo.cores(info.get("cores")));
         Object devices = info.get("cuda.devicesInformation");
         if ("CUDA".equalsIgnoreCase(String.valueOf(info.getProperty("backend")))) {
             if (devices == null || devices.toString().equals("[]")) {

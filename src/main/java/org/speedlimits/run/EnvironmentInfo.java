@@ -31,9 +31,35 @@ public final class EnvironmentInfo {
         env.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
         env.put("git_commit", git("rev-parse", "HEAD"));
         String status = git("status", "--porcelain", "--untracked-files=no");
-        env.put("git_dirty", status.equals("unknown") ? "unknown" : String.valueOf(!status.isEmpty()));
+        env.put("git_dirty", gitDirty(status));
         env.putAll(backend);
         return env;
+    }
+
+    /** Whether tracked files differ from HEAD, from {@code git status --porcelain}; null (JSON null) outside a checkout. */
+    static Boolean gitDirty(String porcelainStatus) {
+        return porcelainStatus.equals("unknown") ? null : !porcelainStatus.isEmpty();
+    }
+
+    /**
+     * env.json's "cores": the count the ND4J backend reports (a number or numeric text), else the processors this
+     * JVM may use ({@link Runtime#availableProcessors}, which honours the container's CPU quota and affinity mask).
+     */
+    static int cores(Object reported) {
+        if (reported instanceof Number n && n.intValue() > 0) {
+            return n.intValue();
+        }
+        if (reported != null) {
+            try {
+                int c = Integer.parseInt(reported.toString().trim());
+                if (c > 0) {
+                    return c;
+                }
+            } catch (NumberFormatException ignored) {
+                // fall through to the JVM's count
+            }
+        }
+        return Runtime.getRuntime().availableProcessors();
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.speedlimits.run;
 
+import org.speedlimits.config.ExitCodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,11 +9,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Turns SIGTERM (SLURM's pre-emption/time-limit signal) and SIGINT (Ctrl-C) into a request the trainer checks after
- * each GD step, so it can finish the step, checkpoint and exit with {@link #EXIT_CODE} instead of dying mid-write.
+ * each GD step, so it can finish the step, checkpoint and exit with {@link ExitCodes#STOPPED} instead of dying mid-write.
  */
 public final class StopSignal implements BooleanSupplier {
-    /** Exit code after a requested stop with a checkpoint written (EX_TEMPFAIL: "try again", e.g. SLURM --requeue). */
-    public static final int EXIT_CODE = 75;
     private static final Logger LOG = LoggerFactory.getLogger(StopSignal.class);
     private final AtomicBoolean requested = new AtomicBoolean();
 
@@ -23,7 +22,7 @@ public final class StopSignal implements BooleanSupplier {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
                     LOG.warn("SIG{} received: finishing the current step, then checkpointing and exiting with code {}",
-                            name, EXIT_CODE);
+                            name, ExitCodes.STOPPED);
                     stop.requested.set(true);
                 });
             } catch (IllegalArgumentException | UnsupportedOperationException e) {

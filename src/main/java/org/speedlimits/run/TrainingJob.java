@@ -1,5 +1,8 @@
 package org.speedlimits.run;
 
+import org.speedlimits.config.ExitCodes;
+import org.speedlimits.engine.NativeAllocator;
+
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +18,7 @@ import org.speedlimits.io.EpochCsv;
 import org.speedlimits.model.ModelFactory;
 import org.speedlimits.model.Network;
 import org.speedlimits.ntk.NtkHook;
-import org.speedlimits.ntk.NtkSchedule;
+import org.speedlimits.config.NtkSchedule;
 import org.speedlimits.train.DivergenceException;
 import org.speedlimits.train.EpochContext;
 import org.speedlimits.train.EpochListener;
@@ -39,7 +42,7 @@ import java.util.TreeSet;
  * One training run with its run directory: starts it, or resumes it from the newest good checkpoint (rows and
  * checkpoints after it are recomputed identically), wires the measurement hooks and checkpoints, and records the
  * outcome in status.json. Exit codes: 0 done (or already done), 75 stopped by a signal after checkpointing
- * ({@link StopSignal#EXIT_CODE}); divergence and errors propagate as exceptions (status "diverged"/"failed").
+ * ({@link ExitCodes#STOPPED}); divergence and errors propagate as exceptions (status "diverged"/"failed").
  */
 public final class TrainingJob {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingJob.class);
@@ -205,25 +208,25 @@ public final class TrainingJob {
             if (!result.completed()) {
                 long next = result.nextEpoch();
                 checkpoints.save(next, network.net().params(), List.of("interrupted"), stateAt(measures, trainer, next));
-                RunStatus.write(run.path(), RunStatus.INTERRUPTED, result.last().epoch(), epochs, StopSignal.EXIT_CODE);
+                RunStatus.write(run.path(), RunStatus.INTERRUPTED, result.last().epoch(), epochs, ExitCodes.STOPPED);
                 LOG.warn("stopped on request: checkpoint of epoch {} written; rerun the same command to resume "
-                        + "(exit code {})", next, StopSignal.EXIT_CODE);
-                return StopSignal.EXIT_CODE;
+                        + "(exit code {})", next, ExitCodes.STOPPED);
+                return ExitCodes.STOPPED;
             }
-            RunStatus.write(run.path(), RunStatus.DONE, epochs, epochs, 0);
+            RunStatus.write(run.path(), RunStatus.DONE, epochs, epochs, ExitCodes.OK);
             LOG.info("finished {} epochs (t = {}): train loss {}, train acc {}, {} gradient evaluations; run directory {}",
                     epochs, c.train().horizon(), result.last().trainLoss(), result.last().trainAccuracy(),
                     result.last().gradEvals(), run.path());
             LOG.info(trainer.dynamics().summary());
             return 0;
         } catch (DivergenceException e) {
-            RunStatus.write(run.path(), RunStatus.DIVERGED, e.epoch(), epochs, 3);
+            RunStatus.write(run.path(), RunStatus.DIVERGED, e.epoch(), epochs, ExitCodes.DIVERGED);
             throw e;
         } catch (RuntimeException e) {
-            RunStatus.write(run.path(), RunStatus.FAILED, -1, epochs, 1);
+            RunStatus.write(run.path(), RunStatus.FAILED, -1, epochs, ExitCodes.FAILED);
             throw e;
         } catch (OutOfMemoryError e) {
-            RunStatus.write(run.path(), RunStatus.FAILED, -1, epochs, 1);
+            RunStatus.write(run.path(), RunStatus.FAILED, -1, epochs, ExitCodes.FAILED);
             throw NativeAllocator.explain(e, NativeAllocator.active());
         }
     }

@@ -1,6 +1,7 @@
 package org.speedlimits.sweep;
 
-import org.speedlimits.run.NativeAllocator;
+import org.speedlimits.config.ExitCodes;
+import org.speedlimits.engine.NativeAllocator;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -59,7 +60,7 @@ public record SlurmScript(Sweep sweep, List<Integer> indices, String gres, Path 
         s.add("set -u");
         s.add("cd " + quote(projectDir.toString()) + " || exit 1");
         s.add("export OMP_NUM_THREADS=\"${SLURM_CPUS_PER_TASK:-" + r.cpusPerTask() + "}\"");
-        s.add("# glibc malloc: reuse freed native memory instead of page-faulting it back in (run.NativeAllocator)");
+        s.add("# glibc malloc: reuse freed native memory instead of page-faulting it back in (engine.NativeAllocator)");
         s.add(NativeAllocator.shellExport());
         s.add("echo \"$(date -Is) task ${SLURM_ARRAY_TASK_ID} of job ${SLURM_ARRAY_JOB_ID} on $(hostname)"
                 + " (restart ${SLURM_RESTART_COUNT:-0})\"");
@@ -83,7 +84,7 @@ public record SlurmScript(Sweep sweep, List<Integer> indices, String gres, Path 
         s.add("# a trapped signal interrupts `wait`: keep waiting for Java's own exit code");
         s.add("while kill -0 \"$java_pid\" 2>/dev/null; do wait \"$java_pid\"; rc=$?; done");
         s.add("echo \"$(date -Is) java exited with $rc\"");
-        s.add("if [ \"$rc\" -eq 75 ]; then");
+        s.add("if [ \"$rc\" -eq " + ExitCodes.STOPPED + " ]; then");
         s.add("    echo \"$(date -Is) checkpointed after SIGTERM: requeueing ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"");
         s.add("    scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\" "
                 + "|| echo \"scontrol requeue failed (already requeued?); resubmit with sweep submit to resume\"");

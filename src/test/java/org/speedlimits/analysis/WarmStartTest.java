@@ -1,5 +1,7 @@
 package org.speedlimits.analysis;
 
+import org.speedlimits.config.ExitCodes;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.speedlimits.cli.Main;
@@ -72,7 +74,7 @@ class WarmStartTest {
         } finally {
             System.setOut(old);
         }
-        assertEquals(Main.EXIT_BAD_INPUT, code);
+        assertEquals(ExitCodes.BAD_INPUT, code);
         assertTrue(captured.toString().contains("error: n=8: warm start at epoch 40"), captured.toString());
     }
 

@@ -1,5 +1,7 @@
 package org.speedlimits.bench;
 
+import org.speedlimits.config.TargetEncoding;
+
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.speedlimits.config.ExperimentConfig;
@@ -71,7 +73,7 @@ public final class EpochTimeBenchmark {
 
     /** Median {wall seconds, process CPU seconds} per epoch. */
     static double[] secondsPerEpoch(int width, int n, int epochs) {
-        var dataConfig = new ExperimentConfig.Data("data/cifar-10-batches-bin", n, 0, true, Preprocessing.TargetEncoding.ONEHOT);
+        var dataConfig = new ExperimentConfig.Data("data/cifar-10-batches-bin", n, 0, true, TargetEncoding.ONEHOT);
         TrainingData data = TrainingData.load(dataConfig, DataType.FLOAT);
         Network network = ModelFactory.build(new ExperimentConfig.Model(ExperimentConfig.ModelType.MYRTLE, 5, width,
                 ExperimentConfig.Activation.RELU, ExperimentConfig.Parameterization.STANDARD, Math.sqrt(2), false, 0),

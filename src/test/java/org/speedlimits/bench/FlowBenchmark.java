@@ -1,5 +1,7 @@
 package org.speedlimits.bench;
 
+import org.speedlimits.config.TargetEncoding;
+
 import org.nd4j.linalg.api.buffer.DataType;
 import org.speedlimits.config.ExperimentConfig;
 import org.speedlimits.config.ExperimentConfig.DynamicsKind;
@@ -62,7 +64,7 @@ public final class FlowBenchmark {
         int n = Integer.parseInt(o.get("n"));
         Backend.initialise();
         TrainingData data = TrainingData.load(new ExperimentConfig.Data("data/cifar-10-batches-bin", n, 0, true,
-                Preprocessing.TargetEncoding.ONEHOT), DataType.FLOAT);
+                TargetEncoding.ONEHOT), DataType.FLOAT);
         double refRtol = Double.parseDouble(o.get("ref"));
         List<Run> runs = new ArrayList<>();
         boolean reuse = o.get("reuse").equals("1");

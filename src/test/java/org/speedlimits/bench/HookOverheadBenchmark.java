@@ -1,5 +1,7 @@
 package org.speedlimits.bench;
 
+import org.speedlimits.config.TargetEncoding;
+
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.speedlimits.config.ExperimentConfig;
@@ -39,7 +41,7 @@ public final class HookOverheadBenchmark {
         int repetitions = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int epochsPerBlock = args.length > 2 ? Integer.parseInt(args[2]) : 8;
         Backend.initialise();
-        var dataConfig = new ExperimentConfig.Data("data/cifar-10-batches-bin", 500, 0, true, Preprocessing.TargetEncoding.ONEHOT);
+        var dataConfig = new ExperimentConfig.Data("data/cifar-10-batches-bin", 500, 0, true, TargetEncoding.ONEHOT);
         TrainingData data = TrainingData.load(dataConfig, DataType.FLOAT);
         Network network = ModelFactory.build(new ExperimentConfig.Model(ExperimentConfig.ModelType.MYRTLE, 5, width,
                 ExperimentConfig.Activation.RELU, ExperimentConfig.Parameterization.STANDARD, Math.sqrt(2), false, 0),

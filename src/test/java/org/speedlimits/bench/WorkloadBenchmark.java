@@ -1,5 +1,7 @@
 package org.speedlimits.bench;
 
+import org.speedlimits.config.TargetEncoding;
+
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -87,7 +89,7 @@ public final class WorkloadBenchmark {
     /** Seconds of each of {@code epochs} GD epochs (step + next gradient pass), measured between epoch callbacks. */
     static double[] trainEpochs(ExperimentConfig.Model model, int n, int epochs, int chunk, Map<String, String> info) {
         TrainingData data = TrainingData.load(new ExperimentConfig.Data("data/cifar-10-batches-bin", n, 0, true,
-                Preprocessing.TargetEncoding.ONEHOT), DataType.FLOAT);
+                TargetEncoding.ONEHOT), DataType.FLOAT);
         Network network = ModelFactory.build(model, 0, DataType.FLOAT);
         var train = new ExperimentConfig.Train(epochs, 1e-4, ExperimentConfig.LossNormalization.MEAN,
                 ExperimentConfig.Precision.FLOAT32, chunk, 1_000_000, 0, 0, 1e9, 1e9, ENGINE);

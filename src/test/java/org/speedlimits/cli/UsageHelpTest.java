@@ -1,7 +1,7 @@
 package org.speedlimits.cli;
 
 import org.junit.jupiter.api.Test;
-import org.speedlimits.run.NativeAllocator;
+import org.speedlimits.engine.NativeAllocator;
 import picocli.CommandLine;
 
 import java.io.IOException;

@@ -25,7 +25,7 @@ class ConfigLoaderTest {
         assertEquals(5, c.model().depth());
         assertEquals(1e-4, c.train().lr());
         assertEquals(ExperimentConfig.LossNormalization.MEAN, c.train().loss());
-        assertEquals(org.speedlimits.data.Preprocessing.TargetEncoding.ONEHOT, c.data().targets());
+        assertEquals(org.speedlimits.config.TargetEncoding.ONEHOT, c.data().targets());
     }
 
     @Test

@@ -1,11 +1,13 @@
 package org.speedlimits.data;
 
+import org.speedlimits.config.TargetEncoding;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.speedlimits.data.Preprocessing.Dataset;
-import org.speedlimits.data.Preprocessing.TargetEncoding;
+import org.speedlimits.config.TargetEncoding;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,7 @@
 package org.speedlimits.figures;
 
+import org.speedlimits.config.ExitCodes;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.speedlimits.analysis.LinearModelFixtures;
@@ -72,7 +74,7 @@ class FiguresCommandTest {
         } finally {
             System.setErr(oldErr);
         }
-        assertEquals(Main.EXIT_BAD_INPUT, code);
+        assertEquals(ExitCodes.BAD_INPUT, code);
         assertTrue(captured.toString().contains("run path " + tmp.resolve("nowhere") + " does not exist"), captured.toString());
     }
 

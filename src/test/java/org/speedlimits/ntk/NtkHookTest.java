@@ -1,5 +1,7 @@
 package org.speedlimits.ntk;
 
+import org.speedlimits.config.ExitCodes;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,16 +126,16 @@ class NtkHookTest {
 
         int[] code = new int[1];
         String err = stderrOf(code, "ntk", "--run", dir.toString(), "--epoch", "7");
-        assertEquals(Main.EXIT_BAD_INPUT, code[0]);
+        assertEquals(ExitCodes.BAD_INPUT, code[0]);
         assertTrue(err.contains("no checkpoint of epoch 7"), err);
         err = stderrOf(code, "ntk", "--run", dir.toString(), "--epoch", "warm:abc");
-        assertEquals(Main.EXIT_BAD_INPUT, code[0]);
+        assertEquals(ExitCodes.BAD_INPUT, code[0]);
         assertTrue(err.contains("'warm:abc'"), err);
         err = stderrOf(code, "ntk", "--run", root.resolve("nothing").toString(), "--epoch", "0");
-        assertEquals(Main.EXIT_BAD_INPUT, code[0]);
+        assertEquals(ExitCodes.BAD_INPUT, code[0]);
         assertTrue(err.contains("no run directory"), err);
         err = stderrOf(code, "ntk", "--run", dir.toString(), "--epoch", "0", "--kernel", "full", "--memory-cap-mb", "1");
-        assertEquals(Main.EXIT_BAD_INPUT, code[0]);
+        assertEquals(ExitCodes.BAD_INPUT, code[0]);
         assertTrue(err.contains("ntk.memory_cap_mb = 1 is too small for the full kernel"), err);
     }
 
@@ -163,5 +165,7 @@ class NtkHookTest {
         // off by default, and a valid schedule passes
         assertTrue(ConfigLoader.fromYaml("", List.of()).config().ntk().epochs().isEmpty());
         ConfigLoader.fromYaml("ntk: {epochs: [0, final, \"warm:0.12\"]}", List.of());
+        // the config-time check counts the network's outputs without depending on model
+        assertEquals(org.speedlimits.model.ModelFactory.CLASSES, org.speedlimits.config.NtkBudget.OUTPUTS);
     }
 }

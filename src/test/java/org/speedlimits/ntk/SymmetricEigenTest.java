@@ -15,7 +15,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** dsyevd residuals and orthonormality, Lanczos against dsyevd, kernel-vector products, overlap identities. */
+/** eigh residuals and orthonormality, Lanczos against eigh, kernel-vector products, overlap identities. */
 class SymmetricEigenTest {
 
     static INDArray randomPsd(int n, long seed, double decay) {
@@ -26,7 +26,7 @@ class SymmetricEigenTest {
                 q.putScalar(i, j, rng.nextGaussian());
             }
         }
-        INDArray basis = SymmetricEigen.dsyevd(q.add(q.transpose())).vectors(); // a random orthonormal basis
+        INDArray basis = SymmetricEigen.eigh(q.add(q.transpose())).vectors(); // a random orthonormal basis
         INDArray lambda = Nd4j.create(DataType.DOUBLE, n);
         for (int i = 0; i < n; i++) {
             lambda.putScalar(i, Math.pow(decay, i));
@@ -49,19 +49,19 @@ class SymmetricEigenTest {
     }
 
     @Test
-    void dsyevdResidualAndOrthonormality() {
+    void eighResidualAndOrthonormality() {
         INDArray a = randomPsd(150, 3, 0.93);
-        assertEigenpairs(a, SymmetricEigen.dsyevd(a.dup()));
+        assertEigenpairs(a, SymmetricEigen.eigh(a.dup()));
         Split s = NtkFixtures.data(11, 9);
         INDArray theta = new EmpiricalNtk(NtkFixtures.myrtle(3, true, Parameterization.NTK), NtkKernel.FULL, 1L << 29)
                 .gram(s.x()).matrix();
-        assertEigenpairs(theta, SymmetricEigen.dsyevd(theta.dup()));
+        assertEigenpairs(theta, SymmetricEigen.eigh(theta.dup()));
     }
 
     @Test
-    void lanczosTopKMatchesDsyevd() {
+    void lanczosTopKMatchesEigh() {
         INDArray a = randomPsd(300, 4, 0.8);
-        SymmetricEigen.Eigenpairs all = SymmetricEigen.dsyevd(a.dup());
+        SymmetricEigen.Eigenpairs all = SymmetricEigen.eigh(a.dup());
         SymmetricEigen.Eigenpairs top = SymmetricEigen.lanczos(v -> a.mmul(v.reshape(300, 1)), 300, 6, 60, 1);
         for (int k = 0; k < 6; k++) {
             assertEquals(all.values()[k], top.values()[k], 1e-12 * all.values()[0]);

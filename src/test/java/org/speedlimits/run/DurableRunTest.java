@@ -1,5 +1,7 @@
 package org.speedlimits.run;
 
+import org.speedlimits.config.ExitCodes;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,7 +107,7 @@ class DurableRunTest {
         waitForRows(stopped.resolve(RUN).resolve("metrics.csv"), 20, p);
         p.destroy(); // SIGTERM
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(StopSignal.EXIT_CODE, p.exitValue(), Files.readString(stopped.resolve("train.log")));
+        assertEquals(ExitCodes.STOPPED, p.exitValue(), Files.readString(stopped.resolve("train.log")));
         RunStatus status = RunStatus.read(stopped.resolve(RUN)).orElseThrow();
         assertEquals(RunStatus.INTERRUPTED, status.state());
         Checkpoints.Index index = Checkpoints.read(stopped.resolve(RUN).resolve(Checkpoints.DIR).resolve(Checkpoints.INDEX));
@@ -117,7 +119,7 @@ class DurableRunTest {
 
     @Test
     void absurdLearningRateTripsTheDivergenceGuard(@TempDir Path root) throws IOException {
-        assertEquals(Main.EXIT_DIVERGED, train(root, "train.lr=1000"));
+        assertEquals(ExitCodes.DIVERGED, train(root, "train.lr=1000"));
         Path run = root.resolve(RUN);
         assertEquals(RunStatus.DIVERGED, RunStatus.read(run).orElseThrow().state());
         INDArray theta0 = Checkpoints.open(run, List.of(), indexParams(run), "float32", 2).load(0); // checksum-verified
@@ -150,7 +152,7 @@ class DurableRunTest {
                 Files.write(f, new byte[]{1, 2, 3});
             }
         }
-        assertEquals(Main.EXIT_BAD_INPUT, train(damaged, ""));
+        assertEquals(ExitCodes.BAD_INPUT, train(damaged, ""));
         assertTrue(Files.readString(run.resolve("run.log")).contains("refusing to restart silently"));
     }
 

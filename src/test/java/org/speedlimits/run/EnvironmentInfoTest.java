@@ -30,4 +30,29 @@ class EnvironmentInfoTest {
     void cudaProbesAreHarmlessOnTheCpuBuild() {
         assertNull(EnvironmentInfo.cudaVersion("cudaRuntimeGetVersion"), "no bytedeco cudart on the CPU class path");
     }
+
+    @Test
+    void coresIsAlwaysAPositiveNumber() {
+        assertEquals(12, EnvironmentInfo.cores(12));
+        assertEquals(8, EnvironmentInfo.cores("8"));
+        int jvm = Runtime.getRuntime().availableProcessors();
+        assertEquals(jvm, EnvironmentInfo.cores(null));
+        assertEquals(jvm, EnvironmentInfo.cores("n/a"));
+        assertEquals(jvm, EnvironmentInfo.cores(0));
+    }
+
+    @Test
+    void jsonTypesAreProper() throws Exception {
+        assertEquals(Boolean.FALSE, EnvironmentInfo.gitDirty(""));
+        assertEquals(Boolean.TRUE, EnvironmentInfo.gitDirty(" M pom.xml"));
+        assertNull(EnvironmentInfo.gitDirty("unknown"));
+        Map<String, Object> env = EnvironmentInfo.collect(Map.of("cores", EnvironmentInfo.cores(null)));
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(env));
+        org.junit.jupiter.api.Assertions.assertTrue(json.get("cores").isInt(), json.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(json.get("available_processors").isInt(), json.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(json.get("max_heap_bytes").isIntegralNumber(), json.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(json.get("git_dirty").isBoolean() || json.get("git_dirty").isNull(),
+                json.toString());
+    }
 }

@@ -1,5 +1,7 @@
 package org.speedlimits.run;
 
+import org.speedlimits.config.ExitCodes;
+
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -160,7 +162,7 @@ class RunLockTest {
                 + "make it longer");
         System.out.println("RunLockTest: second run: " + second.err.strip());
         for (Captured c : List.of(second, overwrite)) {
-            assertEquals(Main.EXIT_BAD_INPUT, c.code, c.err);
+            assertEquals(ExitCodes.BAD_INPUT, c.code, c.err);
             assertTrue(c.err.contains("is in use by pid " + child.pid()), c.err);
             assertTrue(c.err.contains("lock file " + run.resolve(RunLock.FILE)), c.err);
         }

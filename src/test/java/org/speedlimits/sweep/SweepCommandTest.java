@@ -1,9 +1,11 @@
 package org.speedlimits.sweep;
 
+import org.speedlimits.config.ExitCodes;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.speedlimits.run.NativeAllocator;
+import org.speedlimits.engine.NativeAllocator;
 import org.speedlimits.cli.Main;
 import org.speedlimits.cli.SweepCommand;
 import org.speedlimits.run.RunDirectory;
@@ -230,7 +232,7 @@ class SweepCommandTest {
         pathIs(dir.toString());
         Path file = gpuExperiment(dir);
         Result r = run("sweep", "submit", file.toString());
-        assertEquals(Main.EXIT_BAD_INPUT, r.code());
+        assertEquals(ExitCodes.BAD_INPUT, r.code());
         assertTrue(r.err().contains("sbatch not found on PATH") && r.err().contains("nothing was submitted"), r.err());
         assertFalse(Files.exists(Sweep.load(file).folder()), "nothing written");
     }
@@ -238,7 +240,7 @@ class SweepCommandTest {
     @Test
     void unknownGridKeyIsACommandLineError(@TempDir Path dir) throws IOException {
         Result r = run("sweep", "plan", SweepTest.experiment(dir, "bad", "", "  model.widht: [2, 4]\n", "").toString());
-        assertEquals(Main.EXIT_BAD_INPUT, r.code());
+        assertEquals(ExitCodes.BAD_INPUT, r.code());
         assertTrue(r.err().contains("unknown grid key 'model.widht'; did you mean 'model.width'?"), r.err());
     }
 

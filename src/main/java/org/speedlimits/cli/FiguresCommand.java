@@ -1,7 +1,9 @@
-package org.speedlimits.figures;
+package org.speedlimits.cli;
+
+import org.speedlimits.config.ExitCodes;
+import org.speedlimits.figures.PaperFigures;
 
 import org.speedlimits.analysis.Analysis;
-import org.speedlimits.analysis.AnalyzeCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,7 +26,7 @@ public final class FiguresCommand extends AnalyzeCommand {
         List<String> notes = PaperFigures.write(analysis, dir, panelN);
         notes.forEach(n -> System.out.println("note: " + n));
         System.out.println("figures written to " + dir);
-        return analysis.errors().isEmpty() ? 0 : org.speedlimits.cli.Main.EXIT_BAD_INPUT;
+        return analysis.errors().isEmpty() ? 0 : ExitCodes.BAD_INPUT;
     }
 
     @Override

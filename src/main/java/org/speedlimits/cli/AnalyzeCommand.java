@@ -1,4 +1,9 @@
-package org.speedlimits.analysis;
+package org.speedlimits.cli;
+
+import org.speedlimits.config.ExitCodes;
+import org.speedlimits.analysis.RunSet;
+
+import org.speedlimits.analysis.Analysis;
 
 import org.speedlimits.sweep.Sweep;
 import picocli.CommandLine.ArgGroup;
@@ -66,6 +71,6 @@ public class AnalyzeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Analysis a = analyze(runDirectories(), outDir());
-        return a.errors().isEmpty() ? 0 : org.speedlimits.cli.Main.EXIT_BAD_INPUT;
+        return a.errors().isEmpty() ? 0 : ExitCodes.BAD_INPUT;
     }
 }

@@ -1,4 +1,4 @@
-package org.speedlimits.run;
+package org.speedlimits.engine;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -58,7 +58,7 @@ public final class NativeAllocator {
     }
 
     /** One log line at start-up: the setting in force, or how to get it. */
-    static void logStatus() {
+    public static void logStatus() {
         if (active()) {
             LOG.info("glibc malloc tuned for training ({}): freed native memory is kept for reuse", VARIABLE);
         } else if (System.getenv(VARIABLE) == null && System.getProperty("os.name", "").startsWith("Linux")) {

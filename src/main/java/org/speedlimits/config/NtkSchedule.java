@@ -1,6 +1,5 @@
-package org.speedlimits.ntk;
+package org.speedlimits.config;
 
-import org.speedlimits.config.ConfigException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +62,7 @@ public record NtkSchedule(TreeSet<Long> epochs, List<Double> warmThresholds) {
             } catch (NumberFormatException e) {
                 throw bad(raw, key, "the time '" + number + "' is not a number");
             }
-            long epoch = org.speedlimits.config.ExperimentConfig.epochOf(t, lr);
+            long epoch = ExperimentConfig.epochOf(t, lr);
             if (epoch < 0 || epoch > lastEpoch) {
                 throw bad(raw, key, "the time must be a whole multiple of train.lr = " + lr + " between 0 and T = "
                         + lr * lastEpoch);

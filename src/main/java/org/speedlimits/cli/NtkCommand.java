@@ -1,4 +1,12 @@
-package org.speedlimits.ntk;
+package org.speedlimits.cli;
+
+import org.speedlimits.config.NtkSchedule;
+
+import org.speedlimits.ntk.NtkFiles;
+
+import org.speedlimits.ntk.NtkAnalysis;
+
+import org.speedlimits.ntk.NtkHook;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,4 +1,4 @@
-package org.speedlimits.run;
+package org.speedlimits.engine;
 
 import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
