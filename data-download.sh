@@ -125,7 +125,7 @@ install_from_url() {
     fi
     tarball="$STAGING/cifar-10-binary.tar.gz"
     info "downloading $URL"
-    curl -fL --progress-bar --retry 3 --retry-delay 5 -o "$tarball" "$URL" || die "download failed: $URL"
+    curl -fL --progress-bar --retry 3 --retry-delay 5 -o "$tarball" "$URL" || die "download failed: $URL (no internet? copy CIFAR-10 from a local mirror instead: CIFAR10_MIRROR=../shared/cifar10-subset ./data-download.sh)"
     actual_size="$(stat -c %s "$tarball")"
     [[ "$actual_size" == "$SIZE" ]] \
         || die "size mismatch: cifar-10-binary.tar.gz from $URL has $actual_size bytes, expected $SIZE"
