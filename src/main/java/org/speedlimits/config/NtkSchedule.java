@@ -42,26 +42,14 @@ public record NtkSchedule(TreeSet<Long> epochs, List<Double> warmThresholds) {
             return new Spec(lastEpoch, Double.NaN);
         }
         if (spec.startsWith(WARM)) {
-            String number = spec.substring(WARM.length()).trim();
-            double threshold;
-            try {
-                threshold = Double.parseDouble(number);
-            } catch (NumberFormatException e) {
-                throw bad(raw, key, "the threshold '" + number + "' is not a number");
-            }
+            double threshold = numberAfter(WARM, spec, raw, key, "threshold");
             if (!(threshold > 0 && threshold <= 1)) {
                 throw bad(raw, key, "the threshold must be a test accuracy in (0, 1]");
             }
             return new Spec(-1, threshold);
         }
         if (spec.startsWith(TIME)) {
-            String number = spec.substring(TIME.length()).trim();
-            double t;
-            try {
-                t = Double.parseDouble(number);
-            } catch (NumberFormatException e) {
-                throw bad(raw, key, "the time '" + number + "' is not a number");
-            }
+            double t = numberAfter(TIME, spec, raw, key, "time");
             long epoch = ExperimentConfig.epochOf(t, lr);
             if (epoch < 0 || epoch > lastEpoch) {
                 throw bad(raw, key, "the time must be a whole multiple of train.lr = " + lr + " between 0 and T = "
@@ -79,6 +67,16 @@ public record NtkSchedule(TreeSet<Long> epochs, List<Double> warmThresholds) {
             throw bad(raw, key, "the epoch must be between 0 and train.epochs = " + lastEpoch);
         }
         return new Spec(epoch, Double.NaN);
+    }
+
+    /** The number after a spec's prefix ("warm:", "t="), or an error naming it as {@code what}. */
+    private static double numberAfter(String prefix, String spec, String raw, String key, String what) {
+        String number = spec.substring(prefix.length()).trim();
+        try {
+            return Double.parseDouble(number);
+        } catch (NumberFormatException e) {
+            throw bad(raw, key, "the " + what + " '" + number + "' is not a number");
+        }
     }
 
     private static ConfigException bad(String raw, String key, String why) {

@@ -13,6 +13,9 @@ import java.util.Map;
  * checkpoint.
  */
 public interface Dynamics {
+    /** The key of l_gamma in {@link #state()} (the checkpoint's state maps), the same for every dynamics. */
+    String PATH_LENGTH = "path_length";
+
     /** gd or flow, as in train.dynamics. */
     String name();
 

@@ -13,7 +13,6 @@ import java.util.Map;
  * sum lr * |grad L|.
  */
 public final class GradientDescent implements Dynamics {
-    public static final String PATH_LENGTH = "path_length";
     public static final String STEPS = "steps";
     private final double lr;
     private long steps;

@@ -24,7 +24,6 @@ import java.util.Map;
  * of the speed, used before, overestimated l_gamma where the speed falls fast, early in training.)
  */
 public final class GradientFlow implements Dynamics {
-    public static final String PATH_LENGTH = "path_length";
     private final double rtol;
     private final double atol;
     private Rkc rkc;

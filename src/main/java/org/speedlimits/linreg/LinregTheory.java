@@ -119,16 +119,7 @@ public final class LinregTheory {
 
     /** Covariance of theta(t) in the original coordinates. */
     public double[][] covariance(double t, double dt) {
-        double[] v = modeVar(t, dt);
-        double[][] c = new double[d][d];
-        for (int i = 0; i < d; i++)
-            for (int j = i; j < d; j++) {
-                double s = 0;
-                for (int l = 0; l < d; l++) s += u[i][l] * v[l] * u[j][l];
-                c[i][j] = s;
-                c[j][i] = s;
-            }
-        return c;
+        return Mat.basisTimesDiagonal(u, modeVar(t, dt));
     }
 
     /** W2^2(p_0, p_t), closed form in the eigenbasis. */

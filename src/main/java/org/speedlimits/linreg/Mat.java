@@ -50,15 +50,19 @@ public final class Mat {
     /** V f(Lambda) V^T: a function of the symmetric matrix whose eigenpairs are {@code e}. */
     public static double[][] apply(SymmetricEigen.Eigenpairs e, DoubleUnaryOperator f) {
         double[] values = e.values();
-        double[][] v = eigenvectors(e);
-        int n = values.length;
-        double[] fv = new double[n];
-        for (int j = 0; j < n; j++) fv[j] = f.applyAsDouble(values[j]);
+        double[] fv = new double[values.length];
+        for (int j = 0; j < values.length; j++) fv[j] = f.applyAsDouble(values[j]);
+        return basisTimesDiagonal(eigenvectors(e), fv);
+    }
+
+    /** U diag(v) U^T (symmetric), with u[i][l] the i-th component of the l-th basis vector. */
+    public static double[][] basisTimesDiagonal(double[][] u, double[] v) {
+        int n = u.length;
         double[][] out = new double[n][n];
         for (int i = 0; i < n; i++)
             for (int k = i; k < n; k++) {
                 double s = 0;
-                for (int j = 0; j < n; j++) s += v[i][j] * fv[j] * v[k][j];
+                for (int l = 0; l < v.length; l++) s += u[i][l] * v[l] * u[k][l];
                 out[i][k] = s;
                 out[k][i] = s;
             }

@@ -123,7 +123,8 @@ public final class TrainingJob {
                 concat(anchorEpochs, logSpaced));
         // flow rows: the record grid plus every time something is measured or saved there
         TreeSet<Long> explicitRows = concat(anchorEpochs, new TreeSet<>(checkpointEpochs.epochs()));
-        explicitRows.addAll(NtkSchedule.parse(c.ntk().epochs(), epochs, c.train().lr(), "ntk.epochs").epochs());
+        NtkSchedule ntkSchedule = NtkSchedule.parse(c.ntk().epochs(), epochs, c.train().lr(), "ntk.epochs");
+        explicitRows.addAll(ntkSchedule.epochs());
         NavigableSet<Long> rows = Trainer.rows(c.train(), explicitRows);
         Checkpoints checkpoints = Checkpoints.open(run.path(), network.blocks(), network.numParams(),
                 ExperimentConfig.yamlName(c.train().dtype()), c.checkpoint().keep());
@@ -160,7 +161,7 @@ public final class TrainingJob {
                     hooks.lambdaMaxWarn(), c.seed(), () -> trainer.evaluateTrainingSet().gradient()));
         }
         List<EpochListener> listeners = new ArrayList<>();
-        if (!NtkSchedule.parse(c.ntk().epochs(), epochs, c.train().lr(), "ntk.epochs").isEmpty()) {
+        if (!ntkSchedule.isEmpty()) {
             listeners.add(NtkHook.open(run.path(), c, data.train(), start)); // reads metrics.csv before it is resumed
         }
         listeners.add(MetricsWriter.open(run.file(RunDirectory.METRICS), measures, trainer.dynamics().columns(), start));

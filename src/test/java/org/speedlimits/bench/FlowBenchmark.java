@@ -162,7 +162,8 @@ public final class FlowBenchmark {
     /** A run read back from its CSV; its wall time from the "NAME: N gradient evaluations, S s" line of run.log. */
     static Run load(String name, DynamicsKind kind, double value, Path csvFile, Path log) throws IOException {
         TreeMap<Long, EpochRecord> rows = new TreeMap<>();
-        for (String line : Files.readAllLines(csvFile).subList(1, Files.readAllLines(csvFile).size())) {
+        List<String> lines = Files.readAllLines(csvFile);
+        for (String line : lines.subList(1, lines.size())) {
             String[] c = line.split(",");
             double t = Double.parseDouble(c[0]);
             rows.put(Math.round(t / UNIT), new EpochRecord(Math.round(t / UNIT), t, Double.parseDouble(c[1]), Double.NaN,

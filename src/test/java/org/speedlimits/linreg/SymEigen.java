@@ -34,17 +34,8 @@ public final class SymEigen {
 
     /** V f(Lambda) V^T for a function applied to the eigenvalues. */
     public double[][] apply(DoubleUnaryOperator f) {
-        int n = values.length;
-        double[] fv = new double[n];
-        for (int j = 0; j < n; j++) fv[j] = f.applyAsDouble(values[j]);
-        double[][] out = new double[n][n];
-        for (int i = 0; i < n; i++)
-            for (int k = i; k < n; k++) {
-                double s = 0;
-                for (int j = 0; j < n; j++) s += vectors[i][j] * fv[j] * vectors[k][j];
-                out[i][k] = s;
-                out[k][i] = s;
-            }
-        return out;
+        double[] fv = new double[values.length];
+        for (int j = 0; j < values.length; j++) fv[j] = f.applyAsDouble(values[j]);
+        return Mat.basisTimesDiagonal(vectors, fv);
     }
 }
