@@ -31,15 +31,42 @@ public final class Analysis {
         this.warmThreshold = warmThreshold;
     }
 
+    /**
+     * What to analyse: the warm start is the first epoch where the seed-mean test accuracy reaches
+     * {@code warmThreshold}, or, when {@code warmTime} is finite, the first row at time ≥ warmTime (a fixed warm
+     * start, e.g. the paper's epoch 2000 in this project's time units); {@code horizon}: only rows with time ≤ it
+     * (the "final" values are those at the horizon; +∞ = the whole run).
+     */
+    public record Options(double warmThreshold, double warmTime, double horizon) {
+        public Options {
+            if (!(warmThreshold > 0 && warmThreshold <= 1)) {
+                throw new AnalysisException("--warm-threshold must be a test accuracy in (0, 1], got " + warmThreshold);
+            }
+            if (!Double.isNaN(warmTime) && !(warmTime > 0 && Double.isFinite(warmTime))) {
+                throw new AnalysisException("--warm-time must be a positive time, got " + warmTime);
+            }
+            if (!(horizon > 0)) {
+                throw new AnalysisException("--horizon must be a positive time, got " + horizon);
+            }
+        }
+
+        /** The accuracy rule over whole runs. */
+        public static Options threshold(double warmThreshold) {
+            return new Options(warmThreshold, Double.NaN, Double.POSITIVE_INFINITY);
+        }
+    }
+
     /** Analyses the given run directories (a sweep's task directories or the result of {@link RunSet#discover}). */
     public static Analysis of(List<Path> runDirs, double warmThreshold) {
-        if (!(warmThreshold > 0 && warmThreshold <= 1)) {
-            throw new AnalysisException("--warm-threshold must be a test accuracy in (0, 1], got " + warmThreshold);
-        }
-        RunSet set = RunSet.load(runDirs);
+        return of(runDirs, Options.threshold(warmThreshold));
+    }
+
+    /** As {@link #of(List, double)}, with a fixed warm-start time and/or a horizon. */
+    public static Analysis of(List<Path> runDirs, Options options) {
+        RunSet set = RunSet.load(runDirs, options.horizon());
         List<GroupAnalysis> groups = new ArrayList<>();
-        for (RunSet.Group g : set.groups) groups.add(new GroupAnalysis(g, warmThreshold));
-        return new Analysis(groups, set.skipped, warmThreshold);
+        for (RunSet.Group g : set.groups) groups.add(new GroupAnalysis(g, options.warmThreshold(), options.warmTime()));
+        return new Analysis(groups, set.skipped, options.warmThreshold());
     }
 
     /** Problems that make the result incomplete (e.g. no anchor after the warm start). */

@@ -40,6 +40,11 @@ public final class GroupAnalysis {
     }
 
     public GroupAnalysis(RunSet.Group group, double warmThreshold) {
+        this(group, warmThreshold, Double.NaN);
+    }
+
+    /** {@code warmTime} finite: the warm start is the first row at time ≥ warmTime instead of the accuracy rule. */
+    public GroupAnalysis(RunSet.Group group, double warmThreshold, double warmTime) {
         this.group = group;
         List<RunData> runs = group.runs();
         RunData first = runs.get(0);
@@ -53,12 +58,15 @@ public final class GroupAnalysis {
         dist2Init = SeedStats.of(runs.stream().map(r -> r.dist2Init).toList());
         pathLength = SeedStats.of(runs.stream().map(r -> r.pathLength).toList());
 
-        long tw = firstReaching(epoch, testAcc.mean(), warmThreshold);
+        boolean fixed = !Double.isNaN(warmTime);
+        long tw = fixed ? firstAtTime(epoch, time, warmTime) : firstReaching(epoch, testAcc.mean(), warmThreshold);
         warmEpoch = tw;
         long anchor = -1;
-        String note = "";
+        String note = fixed ? String.format(java.util.Locale.ROOT, "warm start fixed at t = %s (--warm-time)", warmTime) : "";
         boolean error = false;
-        if (tw < 0) {
+        if (tw < 0 && fixed) {
+            note = String.format(java.util.Locale.ROOT, "no row at time >= %s (--warm-time): no warm start", warmTime);
+        } else if (tw < 0) {
             note = String.format("seed-mean test accuracy never reaches %.3g (max %.3g): no warm start", warmThreshold, max(testAcc.mean()));
         } else {
             TreeSet<Long> common = new TreeSet<>(first.anchors.keySet());
@@ -71,11 +79,12 @@ public final class GroupAnalysis {
             Long a = common.ceiling(tw);
             if (a == null || a >= first.lastEpoch()) {
                 error = true;
-                note = "warm start at epoch " + tw + " (seed-mean test accuracy >= " + warmThreshold + ") but no recorded anchor at or after it"
+                note = "warm start at epoch " + tw + (fixed ? " (--warm-time " + warmTime + ")" : " (seed-mean test accuracy >= " + warmThreshold + ")")
+                        + " but no recorded anchor at or after it"
                         + " before the last epoch (anchors in all runs: " + common + "); rerun with hooks.anchors including an epoch >= " + tw;
             } else {
                 anchor = a;
-                if (a > tw) note = "anchor " + a + " is the first recorded anchor after the warm-start epoch " + tw;
+                if (a > tw) note = join(note, "anchor " + a + " is the first recorded anchor after the warm-start epoch " + tw);
             }
         }
         anchorEpoch = anchor;
@@ -128,6 +137,18 @@ public final class GroupAnalysis {
             out[i] = i == 0 ? Double.NaN : r.pathLength[i] / Math.sqrt(r.dist2Init[i]);
         }
         return out;
+    }
+
+    /** First epoch after 0 whose time is ≥ {@code t} (relative slack 1e-9), or -1. */
+    static long firstAtTime(double[] epochs, double[] times, double t) {
+        for (int i = 0; i < epochs.length; i++) {
+            if (epochs[i] > 0 && times[i] >= t * (1 - 1e-9)) return (long) epochs[i];
+        }
+        return -1;
+    }
+
+    private static String join(String a, String b) {
+        return a.isEmpty() ? b : a + "; " + b;
     }
 
     /** First epoch after 0 (epoch 0 is the cold start) where {@code acc} (the seed mean; NaN = not measured) reaches the threshold, or -1. */

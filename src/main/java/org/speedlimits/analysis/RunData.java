@@ -184,6 +184,39 @@ public final class RunData {
         }
     }
 
+    /**
+     * This run cut to its rows at time ≤ {@code horizon} (relative slack 1e-9 for the float sum t = lr·epoch), with
+     * the anchors and NTK spectra recorded up to there; {@code this} if the run ends before the horizon.
+     */
+    public RunData upTo(double horizon) {
+        int keep = 0;
+        while (keep < rows() && time[keep] <= horizon * (1 + 1e-9)) keep++;
+        if (keep == rows()) return this;
+        if (keep < 2) {
+            throw new AnalysisException(dir + ": fewer than 2 rows of metrics.csv at time <= " + horizon + " (--horizon)");
+        }
+        int k = keep;
+        Map<String, double[]> columns = new TreeMap<>();
+        for (String c : REQUIRED) {
+            double[] full = switch (c) {
+                case "epoch" -> epoch;
+                case "time" -> time;
+                case "train_loss" -> trainLoss;
+                case "test_acc" -> testAcc;
+                case "dist2_init" -> dist2Init;
+                default -> pathLength;
+            };
+            columns.put(c, java.util.Arrays.copyOf(full, k));
+        }
+        long lastKept = (long) epoch[k - 1];
+        TreeMap<Long, double[]> cutAnchors = new TreeMap<>();
+        anchors.forEach((a, col) -> {
+            if (a < lastKept) cutAnchors.put(a, java.util.Arrays.copyOf(col, k));
+        });
+        TreeMap<Long, NtkSpectrum> cutNtk = new TreeMap<>(ntk.headMap(lastKept, true));
+        return new RunData(dir, config, state, columns, cutAnchors, cutNtk);
+    }
+
     /** Row index of an epoch, or -1. */
     public int row(long e) {
         int i = java.util.Arrays.binarySearch(epoch, (double) e);

@@ -68,11 +68,16 @@ public final class RunSet {
 
     /** Loads and groups the given run directories (the entry point for a sweep's task list, too). */
     public static RunSet load(List<Path> runDirs) {
+        return load(runDirs, Double.POSITIVE_INFINITY);
+    }
+
+    /** As {@link #load(List)}, each run cut to its rows at time ≤ {@code horizon} ({@link RunData#upTo}). */
+    public static RunSet load(List<Path> runDirs, double horizon) {
         List<String> skipped = new ArrayList<>();
         List<RunData> runs = new ArrayList<>();
         for (Path dir : runDirs) {
             try {
-                RunData run = RunData.load(dir);
+                RunData run = RunData.load(dir).upTo(horizon);
                 if (!run.state.equals("done")) {
                     skipped.add(dir + ": status is '" + run.state + "', not 'done' (finish or resume the run first)");
                 } else {

@@ -43,9 +43,18 @@ public class AnalyzeCommand implements Callable<Integer> {
             description = "Seed-mean test accuracy that defines the warm start (default: ${DEFAULT-VALUE}).")
     protected double warmThreshold;
 
+    @Option(names = "--warm-time", paramLabel = "T",
+            description = "Fixed warm start: the first row at physical time >= T, instead of the accuracy rule (e.g. the paper's epoch 2000; docs/physics.md).")
+    protected Double warmTime;
+
+    @Option(names = "--horizon", paramLabel = "T",
+            description = "Analyse the runs up to physical time T only: final values are those at T (default: the whole run).")
+    protected Double horizon;
+
     /** Runs the analysis on explicit run directories (a sweep's tasks call this too) and writes the tables. */
     protected Analysis analyze(List<Path> runDirs, Path outDir) {
-        Analysis analysis = Analysis.of(runDirs, warmThreshold);
+        Analysis analysis = Analysis.of(runDirs, new Analysis.Options(warmThreshold,
+                warmTime == null ? Double.NaN : warmTime, horizon == null ? Double.POSITIVE_INFINITY : horizon));
         analysis.write(outDir);
         analysis.printReport(System.out);
         System.out.println("analysis written to " + outDir);

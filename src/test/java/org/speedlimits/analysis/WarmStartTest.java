@@ -114,4 +114,43 @@ class WarmStartTest {
         assertEquals(-1L, GroupAnalysis.nearestWarmEpoch(new java.util.TreeSet<>(List.of(2425L)), 150));
         assertEquals(2425L, GroupAnalysis.nearestWarmEpoch(new java.util.TreeSet<>(List.of(2425L)), 2000));
     }
+
+    private List<Path> runs(String tag, long epochs, long[] anchors) throws Exception {
+        LinearModelRuns model = new LinearModelRuns(8, 10, 2, "mean", 0.5, 5);
+        List<Path> dirs = new ArrayList<>();
+        for (long seed = 0; seed < 3; seed++) {
+            long s = seed;
+            dirs.add(model.write(tmp.resolve(tag + "-s" + seed),
+                    new LinearModelRuns.Spec(seed, epochs, anchors, new long[0], e -> accuracy(s, e), "done")));
+        }
+        return dirs;
+    }
+
+    @Test
+    void fixedWarmTimeReplacesTheAccuracyRule() throws Exception {
+        // time = 0.5 * epoch here: t = 10 is epoch 20, whose first anchor at or after it is 30
+        GroupAnalysis g = Analysis.of(runs(new long[]{10, 30, 45}), new Analysis.Options(0.12, 10.0, Double.POSITIVE_INFINITY)).groups.get(0);
+        assertEquals(20, g.warmEpoch);
+        assertEquals(30, g.anchorEpoch);
+        assertTrue(g.warmNote.contains("fixed at t = 10"), g.warmNote);
+        // the accuracy rule on the same runs gives epoch 40 (see above): the option is what changed it
+        assertEquals(40, Analysis.of(runs(new long[]{10, 30, 45}), 0.12).groups.get(0).warmEpoch);
+        // past the end: no warm start, said so
+        GroupAnalysis late = Analysis.of(runs(new long[]{10, 30, 45}), new Analysis.Options(0.12, 1000.0, Double.POSITIVE_INFINITY)).groups.get(0);
+        assertEquals(-1, late.warmEpoch);
+        assertTrue(late.warmNote.contains("no row at time"), late.warmNote);
+    }
+
+    @Test
+    void horizonAnalysesTheRunsAsIfTheyEndedThere() throws Exception {
+        long[] anchors = {10, 30, 45, 80};
+        // the same deterministic runs to epoch 100, cut at t = 30 (epoch 60), against runs that end at epoch 60
+        Analysis cut = Analysis.of(runs("long", 100, anchors), new Analysis.Options(0.12, Double.NaN, 30.0));
+        Analysis shorter = Analysis.of(runs("short", 60, anchors), 0.12);
+        assertEquals(60, (long) cut.groups.get(0).epoch[cut.groups.get(0).epoch.length - 1]);
+        assertEquals(shorter.summaryRows(), cut.summaryRows());
+        assertEquals(Analysis.curveRows(shorter.groups.get(0)), Analysis.curveRows(cut.groups.get(0)));
+        // negative control: without the horizon the long runs end elsewhere
+        assertTrue(!Analysis.of(runs("long2", 100, anchors), 0.12).summaryRows().equals(shorter.summaryRows()));
+    }
 }
