@@ -3,13 +3,11 @@ package org.speedlimits.linreg;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.speedlimits.config.ConfigException;
+import org.speedlimits.io.OutputFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -42,24 +40,11 @@ public final class LinregCommand implements Callable<Integer> {
         System.setProperty("java.awt.headless", "true");
         long t0 = System.nanoTime();
         LinregExperiment e = new LinregExperiment(cfg).run();
-        // write everything into a sibling temporary directory, then move the files in: no half-written runs
-        Path parent = dir.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".tmp");
-        try {
+        OutputFolder.write(dir, tmp -> {
             Files.writeString(tmp.resolve("config.yaml"), cfg.toYaml(), StandardCharsets.UTF_8);
             Files.writeString(tmp.resolve("linreg_curves.csv"), e.csv(), StandardCharsets.UTF_8);
             LinregFigure.write(e, tmp);
-            Files.createDirectories(dir);
-            try (Stream<Path> files = Files.list(tmp)) {
-                for (Path f : (Iterable<Path>) files::iterator)
-                    Files.move(f, dir.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            try (Stream<Path> w = Files.walk(tmp)) {
-                w.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        });
         System.out.printf("linreg: wrote %s (%.1f s)%n", dir, (System.nanoTime() - t0) / 1e9);
         return 0;
     }
