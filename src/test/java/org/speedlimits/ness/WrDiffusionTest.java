@@ -17,16 +17,12 @@ class WrDiffusionTest {
     static double[][][] monteCarlo(NessModel model, double[] theta, double eta, int m, int samples, long seed) {
         int n = model.parameters();
         double[] gradL = new double[n], xi = new double[n];
-        int[] all = new int[M];
-        for (int i = 0; i < M; i++) all[i] = i;
+        int[] all = NessTestSampling.range(M);
         model.addExampleGradients(theta, all, 0, M, 1.0 / M, gradL);
         double[][] sum = new double[n][n], sumSq = new double[n][n];
         SplittableRandom rng = new SplittableRandom(seed);
         for (int s = 0; s < samples; s++) {
-            for (int k = 0; k < m; k++) { // partial Fisher–Yates: all[0..m) is a uniform set of m distinct indices
-                int j = k + rng.nextInt(M - k);
-                int t = all[k]; all[k] = all[j]; all[j] = t;
-            }
+            NessTestSampling.drawBatch(all, m, rng);
             for (int a = 0; a < n; a++) xi[a] = eta * gradL[a];
             model.addExampleGradients(theta, all, 0, m, -eta / m, xi);
             for (int a = 0; a < n; a++)
