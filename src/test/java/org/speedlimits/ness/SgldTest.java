@@ -88,6 +88,10 @@ class SgldTest {
         }
         // the model-level entry point (FD 𝓗) gives the same Σ as the closed-form 𝓗
         assertTrue(rel(Sgld.sigma(LIN, THETA0, eta, BATCH, 1e-2, false), Sgld.sigma(h0, dp, t, eta, false)) < 1e-10);
+        // the default step gives the same Σ for the tanh network as a ten times larger one (FD converged)
+        TanhRegression tanh = new TanhRegression(DATA);
+        double[] t0 = Minimum.find(tanh, Minimum.paperStart(7, 0)).theta();
+        assertTrue(rel(Sgld.sigma(tanh, t0, eta, BATCH, false), Sgld.sigma(tanh, t0, eta, BATCH, 1e-3, false)) < 1e-7);
         // without 𝓗 it is the plain Lyapunov relation with D'
         assertTrue(rel(Sgld.sigma(h0, dp, null, eta, false), Sgld.sigmaLyapunov(LIN, THETA0, eta, BATCH)) < 1e-10);
     }

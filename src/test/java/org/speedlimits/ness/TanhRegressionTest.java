@@ -56,6 +56,19 @@ class TanhRegressionTest {
     }
 
     @Test
+    void fastTanhMatchesMathTanh() {
+        double worst = 0;
+        for (int k = -200_000; k <= 200_000; k++) {
+            double u = k * 1e-4;
+            worst = Math.max(worst, Math.abs(TanhRegression.tanh(u) - Math.tanh(u)));
+        }
+        assertTrue(worst <= 4e-16, "absolute error " + worst);
+        assertEquals(1.0, TanhRegression.tanh(1e4), 0.0);
+        assertEquals(-1.0, TanhRegression.tanh(-1e4), 0.0);
+        assertEquals(0.0, TanhRegression.tanh(0), 0.0);
+    }
+
+    @Test
     void exampleGradientsAndHessiansMatchFiniteDifferences() {
         double[] h = new double[49], g = new double[7];
         for (long seed = 1; seed <= 3; seed++) {
