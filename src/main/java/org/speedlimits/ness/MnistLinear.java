@@ -199,6 +199,22 @@ public final class MnistLinear implements NessModel {
         return second.clone();
     }
 
+    /**
+     * The parameters θ[a·d + p] of inputs p that are 0 in every example, ascending: ∂ℓ_i/∂θ vanishes there for all i,
+     * so D has zero rows and columns there (Sec. 3.1's untrained case: D only positive semidefinite) and θ₀ is 0
+     * there; the regulariser alone moves them. Coarse MNIST pixel (0, 0) is blank in all of the mirror's first 9,900
+     * digits, giving 10 such parameters.
+     */
+    public int[] noiselessParameters() {
+        boolean[] used = new boolean[inputs];
+        for (int k = 0; k < x.length; k++) {
+            if (x[k] != 0) {
+                used[k % inputs] = true;
+            }
+        }
+        return java.util.stream.IntStream.range(0, parameters).filter(alpha -> !used[alpha % inputs]).toArray();
+    }
+
     /** w_a · x_i. */
     private double output(double[] theta, int a, int base) {
         int wa = a * inputs;
@@ -540,7 +556,7 @@ public final class MnistLinear implements NessModel {
                     for (int q = 0; q < d; q++) {
                         double v = scale * s[row + packed(Math.min(p, q), Math.max(p, q), d)];
                         if (g != null) {
-                            v -= outerScale * g[alpha] * g[b * d + q];
+                            v -= outerScale * (g[alpha] * g[b * d + q]); // g_α g_β = g_β g_α: D exactly symmetric
                         }
                         out[at + q] = v;
                     }

@@ -388,6 +388,33 @@ class MnistLinearTest {
     }
 
     @Test
+    void inputsThatAreAlwaysZeroGiveNoiselessParameters() {
+        MnistLinear dense = randomModel(20, 3, 4, 1e-2, SEED);
+        assertEquals(0, dense.noiselessParameters().length);
+        double[] x = new double[20 * 3];
+        for (int i = 0; i < 20; i++) {
+            x[i * 3] = 0.1 + 0.01 * i;
+            x[i * 3 + 2] = i % 3 == 0 ? 0.5 : 0; // sometimes non-zero: not noiseless
+        }
+        int[] labels = new int[20];
+        for (int i = 0; i < 20; i++) {
+            labels[i] = i % 4;
+        }
+        MnistLinear model = new MnistLinear(x, labels, 3, 4, 1e-2);
+        assertArrayEquals(new int[]{1, 4, 7, 10}, model.noiselessParameters());
+        double[] theta = randomTheta(12, 0.3, SEED);
+        double[] d = model.diffusion(theta, 1e-2, 5);
+        for (int alpha : model.noiselessParameters()) {
+            for (int b = 0; b < 12; b++) {
+                assertEquals(0.0, d[alpha * 12 + b], 0.0);
+                assertEquals(0.0, d[b * 12 + alpha], 0.0);
+            }
+            assertEquals(0.0, model.minimum()[alpha], 0.0);
+        }
+        assertTrue(d[0] > 0 && d[2 * 12 + 2] > 0);
+    }
+
+    @Test
     void rejectsBadInput() {
         assertThrows(IllegalArgumentException.class, () -> new MnistLinear(new double[5], new int[]{0, 1}, 3, 10, 0.01));
         assertThrows(IllegalArgumentException.class, () -> new MnistLinear(new double[6], new int[]{0, 10}, 3, 10, 0.01));
