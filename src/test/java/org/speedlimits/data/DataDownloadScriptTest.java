@@ -12,7 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Runs src/test/sh/data-download-test.sh (mirror, corrupted mirror, missing file, fake tarball) against the mirror. */
+/**
+ * Runs src/test/sh/data-download-test.sh (mirror, corrupted mirror, missing file, fake tarball; MNIST: fake official
+ * files, wrong MD5, failed download, and its mirror cases when the MNIST mirror is present) against the mirrors.
+ */
 class DataDownloadScriptTest {
 
     @Test
@@ -25,6 +28,7 @@ class DataDownloadScriptTest {
         ProcessBuilder builder = new ProcessBuilder(bash.toString(), "src/test/sh/data-download-test.sh")
                 .redirectErrorStream(true);
         builder.environment().put("CIFAR10_MIRROR", mirror.toAbsolutePath().toString());
+        MnistTestData.mirror().ifPresent(m -> builder.environment().put("MNIST_MIRROR", m.toAbsolutePath().toString()));
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(5, TimeUnit.MINUTES), "script did not finish");
