@@ -74,6 +74,11 @@ final class WorFixtures {
         final double[][] c;
 
         Quadratic(int nPar, int bigM, double lam, long seed, boolean definite) {
+            this(nPar, bigM, lam, seed, definite, 1.5);
+        }
+
+        /** {@code spread}: the scale of the per-example centres c_i. */
+        Quadratic(int nPar, int bigM, double lam, long seed, boolean definite, double spread) {
             this.nPar = nPar;
             this.bigM = bigM;
             this.lam = lam;
@@ -94,7 +99,7 @@ final class WorFixtures {
                         }
                         a[i][p * nPar + q] = s;
                     }
-                for (int p = 0; p < nPar; p++) c[i][p] = 1.5 * rnd.nextGaussian();
+                for (int p = 0; p < nPar; p++) c[i][p] = spread * rnd.nextGaussian();
             }
         }
 
