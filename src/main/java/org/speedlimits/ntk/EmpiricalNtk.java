@@ -77,8 +77,13 @@ public final class EmpiricalNtk {
         return jacobianBytesPerExample() + 8L * outputs * (4 * largest + 2 * 9 * largest);
     }
 
-    /** Chunk and panel sizes in examples, and the bytes left for Jacobians once a chunk is being computed. */
-    public record Plan(int chunk, int panel, long freeBytes) {
+    /**
+     * Chunk and panel sizes in examples, the bytes left for Jacobians once a chunk is being computed, and the
+     * examples per off-diagonal block: the rows contracted against a panel at once. A block of one chunk is a
+     * matrix-vector-like product that reads the whole panel per chunk (memory-bound: minutes per panel at
+     * C = 128); a quarter of the room turns it into a GEMM.
+     */
+    public record Plan(int chunk, int panel, long freeBytes, int block) {
     }
 
     /**
@@ -90,7 +95,9 @@ public final class EmpiricalNtk {
         long work = workBytesPerExample(x);
         int chunk = (int) Math.max(1, Math.min(Math.min(16, n), capBytes / 8 / work));
         long left = capBytes - reservedBytes - chunk * work;
-        long panel = left <= 0 ? 0 : Math.min(n, left / jacobianBytesPerExample());
+        long room = left <= 0 ? 0 : left / jacobianBytesPerExample(); // examples of Jacobian that fit
+        long extra = room >= n ? 0 : Math.max(0, room / 4 - chunk); // block rows beyond the chunk's own
+        long panel = Math.min(n, room - extra);
         if (panel < 1) {
             throw new ConfigException(String.format(java.util.Locale.ROOT,
                     "ntk.memory_cap_mb = %d is too small for the %s kernel of n = %d examples: it needs %d MB for "
@@ -98,7 +105,7 @@ public final class EmpiricalNtk {
                     capBytes >> 20, kernel.name().toLowerCase(java.util.Locale.ROOT), n, reservedBytes >> 20,
                     (work >> 20) + 1));
         }
-        return new Plan(chunk, (int) panel, Math.max(0, left));
+        return new Plan(chunk, (int) panel, Math.max(0, left), (int) (chunk + extra));
     }
 
     /** The kernel matrix and the outputs f(x) [n, K] at the network's current parameters. */
@@ -118,8 +125,8 @@ public final class EmpiricalNtk {
             INDArray diagonal = contract(panel, panel);
             assign(g, a0 * per, a1 * per, a0 * per, a1 * per, diagonal);
             NetworkJacobian.release(List.of(diagonal));
-            for (int b0 = a1; b0 < n; b0 += plan.chunk()) {
-                int b1 = Math.min(n, b0 + plan.chunk());
+            for (int b0 = a1; b0 < n; b0 += plan.block()) {
+                int b1 = Math.min(n, b0 + plan.block());
                 INDArray rows = jacobianRows(x, b0, b1, plan.chunk(), null);
                 INDArray block = contract(panel, rows);
                 assign(g, a0 * per, a1 * per, b0 * per, b1 * per, block);

@@ -157,7 +157,21 @@ class EmpiricalNtkTest {
         long cap = 8L * 49 + work + 2 * small.jacobianBytesPerExample() + 64; // a chunk of 1 and panels of 2
         EmpiricalNtk tight = new EmpiricalNtk(net, NtkKernel.TRACE, cap);
         assertEquals(2, tight.plan(s.x(), 8L * 49).panel());
+        assertEquals(1, tight.plan(s.x(), 8L * 49).block());
         assertTrue(relError(tight.gram(s.x()).matrix(), gram(net, s, NtkKernel.TRACE, BIG_CAP)) <= 1e-13);
+        // 12 examples, room for 10: a quarter of it goes to off-diagonal blocks (2 rows), the rest to panels of 9
+        Split s12 = NtkFixtures.data(9, 12);
+        long jac = small.jacobianBytesPerExample();
+        EmpiricalNtk blocked = null;
+        EmpiricalNtk.Plan plan = null;
+        for (long c = 8L * 144 + work + jac; plan == null || plan.freeBytes() / jac < 10; c += jac / 4) {
+            blocked = new EmpiricalNtk(net, NtkKernel.TRACE, c);
+            plan = blocked.plan(s12.x(), 8L * 144);
+        }
+        assertEquals(10, plan.freeBytes() / jac, plan.toString());
+        assertEquals(2, plan.block(), plan.toString());
+        assertEquals(9, plan.panel(), plan.toString());
+        assertTrue(relError(blocked.gram(s12.x()).matrix(), gram(net, s12, NtkKernel.TRACE, BIG_CAP)) <= 1e-13);
         ConfigException e = assertThrows(ConfigException.class,
                 () -> new EmpiricalNtk(net, NtkKernel.FULL, 1 << 10).gram(s.x()));
         assertTrue(e.getMessage().contains("ntk.memory_cap_mb = 0"), e.getMessage());
