@@ -12,8 +12,8 @@ import org.speedlimits.linreg.Mat;
  * μ = βD holds with β = 2/(ηζ²); the paper prints β = ηζ²/2, its inverse. Only β = 2/(ηζ²) makes
  * exp(−β𝓛^quake) have the covariance H₀/β = ½ηζ²H₀ that Eq. 21 gives.
  */
-public final class Earthquake {
-    private Earthquake() {}
+public final class EarthquakeTheory {
+    private EarthquakeTheory() {}
 
     /** D = ½η²ζ²H₀² (Sec. 4.5). */
     public static double[][] diffusion(double[][] h0, double eta, double zeta) {

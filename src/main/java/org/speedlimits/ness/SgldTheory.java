@@ -11,14 +11,14 @@ import org.speedlimits.linreg.Mat;
  *
  * <p>The paper prints the Gaussians after Eqs. 43 and 47 as exp(+½δθᵀΣ⁻¹δθ); the sign is a typo (−½).
  */
-public final class Sgld {
+public final class SgldTheory {
     /**
      * The default central-difference step for ∂_μ∂_γD: it balances O(h²) truncation and O(ε_mach/h²) rounding (for
      * the tanh network at θ₀ the tensor changes by 4e-8 relative between h = 3e-4 and 1e-4, least near 1e-4).
      */
     public static final double DEFAULT_STEP = 1e-4;
 
-    private Sgld() {}
+    private SgldTheory() {}
 
     /** Eq. 37: D'(θ) = ηI + D(θ), D of Eq. A10 for minibatch size m. */
     public static double[][] diffusion(NessModel model, double[] theta, double eta, int m) {

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.speedlimits.linreg.Mat;
 
 /** Eqs. 37 and 44–46 on the linearised model of Sec. 4.6, whose posterior is known exactly. */
-class SgldTest {
+class SgldTheoryTest {
     static final RegressionData DATA = RegressionData.paper(0);
     static final LinearizedRegression LIN = new LinearizedRegression(DATA);
     static final double[] THETA0 = LIN.posteriorMean();
@@ -60,15 +60,15 @@ class SgldTest {
         double eta = 1e-6;
         double[][][][] exact = closedFormDiffusionHessian(eta);
         for (double h : new double[] {1e-1, 1e-2, 1e-3}) {
-            double[][][][] fd = Sgld.diffusionHessian(th -> WrDiffusion.exact(LIN, th, eta, BATCH), THETA0, h);
+            double[][][][] fd = SgldTheory.diffusionHessian(th -> WrDiffusion.exact(LIN, th, eta, BATCH), THETA0, h);
             assertTrue(maxDiff(fd, exact) <= 1e-8 * maxAbs(exact), "h = " + h + ": " + maxDiff(fd, exact) / maxAbs(exact));
         }
         // negative control: for the tanh network D is not quadratic, and a large step shows its O(h²) error
         TanhRegression tanh = new TanhRegression(DATA);
         double[] t0 = Minimum.find(tanh, Minimum.paperStart(7, 0)).theta();
-        double[][][][] coarse = Sgld.diffusionHessian(th -> WrDiffusion.exact(tanh, th, eta, BATCH), t0, 1e-1);
-        double[][][][] fine = Sgld.diffusionHessian(th -> WrDiffusion.exact(tanh, th, eta, BATCH), t0, 1e-3);
-        double[][][][] finer = Sgld.diffusionHessian(th -> WrDiffusion.exact(tanh, th, eta, BATCH), t0, 1e-4);
+        double[][][][] coarse = SgldTheory.diffusionHessian(th -> WrDiffusion.exact(tanh, th, eta, BATCH), t0, 1e-1);
+        double[][][][] fine = SgldTheory.diffusionHessian(th -> WrDiffusion.exact(tanh, th, eta, BATCH), t0, 1e-3);
+        double[][][][] finer = SgldTheory.diffusionHessian(th -> WrDiffusion.exact(tanh, th, eta, BATCH), t0, 1e-4);
         assertTrue(maxDiff(coarse, fine) > 1e-3 * maxAbs(fine), "h = 0.1 is visibly off for the tanh D");
         assertTrue(maxDiff(fine, finer) < 1e-3 * maxAbs(fine), "and converges as h shrinks");
     }
@@ -77,23 +77,23 @@ class SgldTest {
     void eq44SolutionSatisfiesItsEquation() {
         double eta = 1e-6;
         double[][][][] t = closedFormDiffusionHessian(eta);
-        double[][] h0 = StationaryState.hessian(LIN, THETA0), dp = Sgld.diffusion(LIN, THETA0, eta, BATCH);
+        double[][] h0 = StationaryState.hessian(LIN, THETA0), dp = SgldTheory.diffusion(LIN, THETA0, eta, BATCH);
         for (int a = 0; a < 3; a++) assertEquals(eta + WrDiffusion.exact(LIN, THETA0, eta, BATCH)[a][a], dp[a][a], 0.0);
         for (boolean discrete : new boolean[] {false, true}) {
-            double[][] s = Sgld.sigma(h0, dp, t, eta, discrete);
+            double[][] s = SgldTheory.sigma(h0, dp, t, eta, discrete);
             double[][] lhs = NessLinalg.combine(1, Mat.multiply(h0, s), 1, Mat.multiply(s, h0));
             if (discrete) lhs = NessLinalg.combine(1, lhs, -eta, Mat.multiply(Mat.multiply(h0, s), h0));
-            double[][] rhs = NessLinalg.scale(1 / eta, NessLinalg.combine(2, dp, 1, Sgld.contract(t, s)));
+            double[][] rhs = NessLinalg.scale(1 / eta, NessLinalg.combine(2, dp, 1, SgldTheory.contract(t, s)));
             assertTrue(rel(lhs, rhs) < 1e-10, "Eq. 44 residual, discrete = " + discrete);
         }
         // the model-level entry point (FD 𝓗) gives the same Σ as the closed-form 𝓗
-        assertTrue(rel(Sgld.sigma(LIN, THETA0, eta, BATCH, 1e-2, false), Sgld.sigma(h0, dp, t, eta, false)) < 1e-10);
+        assertTrue(rel(SgldTheory.sigma(LIN, THETA0, eta, BATCH, 1e-2, false), SgldTheory.sigma(h0, dp, t, eta, false)) < 1e-10);
         // the default step gives the same Σ for the tanh network as a ten times larger one (FD converged)
         TanhRegression tanh = new TanhRegression(DATA);
         double[] t0 = Minimum.find(tanh, Minimum.paperStart(7, 0)).theta();
-        assertTrue(rel(Sgld.sigma(tanh, t0, eta, BATCH, false), Sgld.sigma(tanh, t0, eta, BATCH, 1e-3, false)) < 1e-7);
+        assertTrue(rel(SgldTheory.sigma(tanh, t0, eta, BATCH, false), SgldTheory.sigma(tanh, t0, eta, BATCH, 1e-3, false)) < 1e-7);
         // without 𝓗 it is the plain Lyapunov relation with D'
-        assertTrue(rel(Sgld.sigma(h0, dp, null, eta, false), Sgld.sigmaLyapunov(LIN, THETA0, eta, BATCH)) < 1e-10);
+        assertTrue(rel(SgldTheory.sigma(h0, dp, null, eta, false), SgldTheory.sigmaLyapunov(LIN, THETA0, eta, BATCH)) < 1e-10);
     }
 
     /** Fig. 6's SGLD curve: Σ_SGLD → Σ_po as η → 0 and KL(P^s ‖ P_po) ∝ η². */
@@ -103,7 +103,7 @@ class SgldTest {
         double[] logEta = new double[etas.length], logKl = new double[etas.length];
         double previousGap = Double.POSITIVE_INFINITY;
         for (int k = etas.length - 1; k >= 0; k--) {
-            double[][] s = Sgld.sigma(LIN, THETA0, etas[k], BATCH, 1e-2, false);
+            double[][] s = SgldTheory.sigma(LIN, THETA0, etas[k], BATCH, 1e-2, false);
             double gap = rel(s, SIGMA_PO);
             assertTrue(gap < previousGap, "Σ_SGLD → Σ_po");
             previousGap = gap;
@@ -113,8 +113,8 @@ class SgldTest {
         double slope = slope(logEta, logKl);
         assertEquals(2, slope, 0.3, "log-log slope of KL(η)");
         // the η² law itself, where KL ≪ 1: the slope between 1e-9 and 1e-8 is 2 to 1%
-        double k9 = GaussianKl.bits(THETA0, Sgld.sigma(LIN, THETA0, 1e-9, BATCH, 1e-2, false), THETA0, SIGMA_PO);
-        double k8 = GaussianKl.bits(THETA0, Sgld.sigma(LIN, THETA0, 1e-8, BATCH, 1e-2, false), THETA0, SIGMA_PO);
+        double k9 = GaussianKl.bits(THETA0, SgldTheory.sigma(LIN, THETA0, 1e-9, BATCH, 1e-2, false), THETA0, SIGMA_PO);
+        double k8 = GaussianKl.bits(THETA0, SgldTheory.sigma(LIN, THETA0, 1e-8, BATCH, 1e-2, false), THETA0, SIGMA_PO);
         assertEquals(2, Math.log10(k8 / k9), 0.02);
     }
 
@@ -135,9 +135,9 @@ class SgldTest {
     void simulatedSgldMatchesTheDiscreteEq44() {
         double eta = 1e-5;
         NessTestSampling.CovarianceBatches est = simulate(eta, 8);
-        double zDiscrete = est.maxZ(Sgld.sigma(LIN, THETA0, eta, BATCH, 1e-2, true));
+        double zDiscrete = est.maxZ(SgldTheory.sigma(LIN, THETA0, eta, BATCH, 1e-2, true));
         assertTrue(zDiscrete < 4, "discrete Eq. 44 within 4 standard errors: max z = " + zDiscrete);
-        double zContinuum = est.maxZ(Sgld.sigma(LIN, THETA0, eta, BATCH, 1e-2, false));
+        double zContinuum = est.maxZ(SgldTheory.sigma(LIN, THETA0, eta, BATCH, 1e-2, false));
         assertTrue(zContinuum > 10, "Eq. 44 as printed misses the O(η) discretisation term: max z = " + zContinuum);
         double zPosterior = est.maxZ(SIGMA_PO);
         assertTrue(zPosterior > 10, "the posterior is not what SGLD samples at η = 1e-5: max z = " + zPosterior);
