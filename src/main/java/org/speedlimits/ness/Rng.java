@@ -15,6 +15,9 @@ public final class Rng {
     /** Length of {@link #state()}: the four xoshiro words, the has-cached-normal flag, the cached normal's bits. */
     public static final int STATE_LONGS = 6;
 
+    /** The jump polynomial of xoshiro256 (2¹²⁸ steps), from the reference implementation. */
+    private static final long[] JUMP = {0x180EC6D33CFD0ABAL, 0xD5A61266F0C9392CL, 0xA9582618E03FC9AAL, 0x39ABDC4529B1661CL};
+
     private long s0, s1, s2, s3;
     private boolean haveNormal;
     private double cachedNormal;
@@ -112,9 +115,8 @@ public final class Rng {
      * non-overlapping streams can be cut from one seed. Drops a cached normal, which belongs to the old position.
      */
     public void jump() {
-        long[] poly = {0x180EC6D33CFD0ABAL, 0xD5A61266F0C9392CL, 0xA9582618E03FC9AAL, 0x39ABDC4529B1661CL};
         long t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-        for (long p : poly) {
+        for (long p : JUMP) {
             for (int b = 0; b < 64; b++) {
                 if ((p & (1L << b)) != 0) {
                     t0 ^= s0;
