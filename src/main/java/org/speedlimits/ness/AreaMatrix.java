@@ -26,7 +26,8 @@ public final class AreaMatrix implements Observer {
     private long steps;
     private final BatchMeans batches;
     private final double[] estimate;
-    private final double[] delta;
+    private final double[] delta;          // θ_{k+1} − θ_k
+    private final double[] offsetFromShift; // θ_k − s
     private final double[] centreScratch;
 
     private AreaMatrix(int n, double[] centre, int batchLength) {
@@ -46,6 +47,7 @@ public final class AreaMatrix implements Observer {
         this.batches = new BatchMeans(pairs);
         this.estimate = new double[pairs];
         this.delta = new double[n];
+        this.offsetFromShift = new double[n];
         this.centreScratch = new double[n];
     }
 
@@ -72,16 +74,15 @@ public final class AreaMatrix implements Observer {
             return;
         }
         for (int a = 0; a < n; a++) {
-            double da = prev[a] - shift[a];
+            offsetFromShift[a] = prev[a] - shift[a];
             delta[a] = x[a] - prev[a];
-            bSum[a] += da;
+            bSum[a] += offsetFromShift[a];
             bDisp[a] += delta[a];
-            prev[a] = da; // reuse as δθ_k for the pair loop below
         }
         int p = 0;
         for (int a = 0; a < n; a++) {
-            double da = prev[a], ea = delta[a];
-            for (int g = a + 1; g < n; g++) bArea[p++] += 0.5 * (da * delta[g] - prev[g] * ea);
+            double da = offsetFromShift[a], ea = delta[a];
+            for (int g = a + 1; g < n; g++) bArea[p++] += 0.5 * (da * delta[g] - offsetFromShift[g] * ea);
         }
         System.arraycopy(x, 0, prev, 0, n);
         steps++;
@@ -107,7 +108,7 @@ public final class AreaMatrix implements Observer {
         inBatch = 0;
     }
 
-    /** out = areas about s + offset, where offset = c − s: A(c) = A(s) − ½[(c−s)_α D_γ − (c−s)_γ D_α]. */
+    /** out = the areas about the point c = s + offset: A(c) = A(s) − ½[(c−s)_α D_γ − (c−s)_γ D_α]. */
     private void recentre(double[] areaAboutShift, double[] displacement, double[] offset, double[] out) {
         int p = 0;
         for (int a = 0; a < n; a++) {
