@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
         description = "Speed limits for deep learning: full-batch GD experiments and analysis.",
         subcommands = {TrainCommand.class, SweepCommand.class, NtkCommand.class,
                 AnalyzeCommand.class, FiguresCommand.class,
-                org.speedlimits.linreg.LinregCommand.class})
+                org.speedlimits.linreg.LinregCommand.class, org.speedlimits.ness.NessCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");

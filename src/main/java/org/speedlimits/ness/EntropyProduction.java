@@ -172,7 +172,11 @@ public final class EntropyProduction implements Observer {
      * scales the SE by √max(1, χ²/dof).
      */
     public Dft dft(int w, long minCount) {
-        Histogram h = sigmaHist[w];
+        return dft(sigmaHist[w], minCount);
+    }
+
+    /** {@link #dft(int, long)} for any σ histogram symmetric about 0 with an even bin count (e.g. pooled over chains). */
+    public static Dft dft(Histogram h, long minCount) {
         int bins = h.bins();
         double swxx = 0, swxy = 0;
         int points = 0;

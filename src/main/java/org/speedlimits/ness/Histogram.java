@@ -28,6 +28,14 @@ public final class Histogram {
         }
     }
 
+    /** Adds another histogram's counts (same range and bins). */
+    public void addAll(Histogram other) {
+        if (other.lo != lo || other.hi != hi || other.counts.length != counts.length) throw new IllegalArgumentException("histograms differ in range or bins");
+        for (int i = 0; i < counts.length; i++) counts[i] += other.counts[i];
+        below += other.below;
+        above += other.above;
+    }
+
     public int bins() {
         return counts.length;
     }

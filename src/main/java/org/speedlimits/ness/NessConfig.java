@@ -141,9 +141,11 @@ public final class NessConfig {
                 "at least stationary.batches = " + stationary.batches + " epochs of n = " + stepsPerEpoch() + " steps");
         require(stationary.burnIn >= 0, source, "stationary.burn_in", stationary.burnIn, "a number of steps >= 0");
         require(stationary.bins >= 4, source, "stationary.bins", stationary.bins, "at least 4");
-        require(stationary.plane.size() == 2 && !stationary.plane.get(0).equals(stationary.plane.get(1))
-                        && stationary.plane.stream().allMatch(p -> p >= 1 && p <= parameters()),
-                source, "stationary.plane", stationary.plane, "two different parameter indices in 1.." + parameters());
+        if (stages.contains(Stage.STATIONARY)) { // the default plane (6, 7) is the regression network's
+            require(stationary.plane.size() == 2 && !stationary.plane.get(0).equals(stationary.plane.get(1))
+                            && stationary.plane.stream().allMatch(p -> p >= 1 && p <= parameters()),
+                    source, "stationary.plane", stationary.plane, "two different parameter indices in 1.." + parameters());
+        }
         require(!stationary.windows.isEmpty() && stationary.windows.stream().allMatch(w -> w >= 1),
                 source, "stationary.windows", stationary.windows, "sub-trajectory lengths >= 1");
         require(!stationary.sigmaLengths.isEmpty() && stationary.sigmaLengths.stream().allMatch(w -> w >= 1),

@@ -83,6 +83,9 @@ public final class NessPlots {
         double[] xr = range(p.series(), true, p.logX());
         double[] yr = range(p.series(), false, p.logY());
         c.getStyler().setXAxisMin(xr[0]).setXAxisMax(xr[1]).setYAxisMin(yr[0]).setYAxisMax(yr[1]);
+        // one number format per linear axis: plain with a leading zero in [1e-3, 1e5), scientific outside
+        if (!p.logX()) c.getStyler().setXAxisDecimalPattern(pattern(xr));
+        if (!p.logY()) c.getStyler().setYAxisDecimalPattern(pattern(yr));
         int k = 0;
         for (Series ser : p.series()) {
             double[] x = ser.x(), y = ser.y(), err = ser.err();
@@ -141,6 +144,11 @@ public final class NessPlots {
         if (log) return new double[]{lo / 1.3, hi * 1.3};
         double pad = hi > lo ? 0.05 * (hi - lo) : Math.max(1e-300, Math.abs(hi) * 0.1 + 1e-300);
         return new double[]{lo - pad, hi + pad};
+    }
+
+    static String pattern(double[] range) {
+        double m = Math.max(Math.abs(range[0]), Math.abs(range[1]));
+        return m >= 1e-3 && m < 1e5 ? "0.###" : "0.##E0";
     }
 
     /** Panels side by side on white. */

@@ -40,8 +40,32 @@ public final class NessTheory {
      * D̂ costs O(M N³): fine for the regression networks, not for MNIST's N = 490).
      */
     public static NessTheory of(NessModel model, double[] start, double eta, int batch, double zeta, boolean withWor) {
-        Minimum.Result min = Minimum.find(model, start);
+        Minimum.Result found = Minimum.find(model, start);
+        // report the canonical copy of Eq. 30's symmetric minima (the same loss, gradient and curvature up to relabelling)
+        Minimum.Result min = model instanceof TanhRegression
+                ? new Minimum.Result(TanhRegression.canonical(found.theta()), found.iterations(), found.gradientNorm(), found.loss()) : found;
         double[] theta0 = min.theta();
+        StationaryState wr = StationaryState.wr(model, theta0, eta, batch);
+        WorTheory.Stationary wor = withWor ? new WorTheory(model, batch, eta, theta0).sgd(WorTheory.Curvature.EFFECTIVE) : null;
+        double[][] h0 = wr.h0();
+        return new NessTheory(model, eta, batch, zeta, min, wr, wor, EarthquakeTheory.sigma(h0, eta, zeta),
+                EarthquakeTheory.sigmaDiscrete(h0, eta, zeta));
+    }
+
+    /** The theory around a known minimum θ₀ (e.g. a closed form), checked: ‖∇𝓛(θ₀)‖∞ must be ≤ 1e-8 relative. */
+    public static NessTheory at(NessModel model, double[] theta0, double eta, int batch, double zeta, boolean withWor) {
+        double[] g = new double[theta0.length], g0 = new double[theta0.length];
+        model.gradient(theta0, g);
+        model.gradient(new double[theta0.length], g0);
+        double norm = 0, scale = 0;
+        for (int a = 0; a < g.length; a++) {
+            norm = Math.max(norm, Math.abs(g[a]));
+            scale = Math.max(scale, Math.abs(g0[a]));
+        }
+        if (!(norm <= 1e-8 * Math.max(1, scale))) {
+            throw new IllegalArgumentException("the given θ₀ is not a minimum: |∇L|∞ = " + norm + " (|∇L(0)|∞ = " + scale + ")");
+        }
+        Minimum.Result min = new Minimum.Result(theta0.clone(), 0, norm, model.loss(theta0));
         StationaryState wr = StationaryState.wr(model, theta0, eta, batch);
         WorTheory.Stationary wor = withWor ? new WorTheory(model, batch, eta, theta0).sgd(WorTheory.Curvature.EFFECTIVE) : null;
         double[][] h0 = wr.h0();

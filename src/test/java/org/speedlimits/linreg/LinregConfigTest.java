@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.speedlimits.config.ConfigException;
 
@@ -94,17 +92,8 @@ class LinregConfigTest {
         assertEquals(LinregConfig.defaults().toYaml(), LinregConfig.load(empty.toString(), List.of()).toYaml());
     }
 
-    /** The rows of docs/linreg.md's key table: key -> documented default (first two columns). */
     static List<String[]> docTable() throws Exception {
-        String doc = Files.readString(Path.of("docs", "linreg.md"));
-        int start = doc.indexOf("## Config keys");
-        assertTrue(start >= 0, "docs/linreg.md has a '## Config keys' section");
-        int end = doc.indexOf("\n## ", start + 1);
-        String section = doc.substring(start, end < 0 ? doc.length() : end);
-        Matcher m = Pattern.compile("(?m)^\\|\\s*`([a-z0-9_]+)`\\s*\\|\\s*`([^`]*)`\\s*\\|").matcher(section);
-        List<String[]> rows = new ArrayList<>();
-        while (m.find()) rows.add(new String[]{m.group(1), m.group(2)});
-        return rows;
+        return org.speedlimits.config.DocKeyTable.read(Path.of("docs", "linreg.md"));
     }
 
     @Test
