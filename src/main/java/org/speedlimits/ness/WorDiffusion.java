@@ -241,24 +241,9 @@ public final class WorDiffusion {
         return symmetricScaled(mulMat(mulMat(h, mid, nPar), h, nPar), nPar, scale);
     }
 
-    /**
-     * The WR diffusion matrix of Eq. A10, D = η²(n−1)/(2(M−1))·[M VVᵀ − ∇L∇Lᵀ] (private copy for Eq. 18's second
-     * line; the WR theory owns the public one).
-     */
+    /** The WR diffusion matrix of Eq. A10 ({@link WrDiffusion#exact}), flattened row-major. */
     static double[] wrDiffusion(NessModel model, int batchSize, double eta, double[] theta) {
-        int nPar = model.parameters(), bigM = model.examples(), n = bigM / batchSize;
-        double[] out = new double[nPar * nPar], gl = new double[nPar], g = new double[nPar];
-        if (bigM == 1) return out;
-        for (int i = 0; i < bigM; i++) {
-            model.exampleGradient(theta, i, g);
-            for (int a = 0; a < nPar; a++) {
-                gl[a] += g[a] / bigM;
-                for (int q = 0; q < nPar; q++) out[a * nPar + q] += g[a] * g[q] / ((double) bigM * bigM) * bigM;
-            }
-        }
-        for (int a = 0; a < nPar; a++)
-            for (int q = 0; q < nPar; q++) out[a * nPar + q] -= gl[a] * gl[q];
-        return symmetricScaled(out, nPar, eta * eta * (n - 1) / (2.0 * (bigM - 1)));
+        return NessExperiment.flat(WrDiffusion.exact(model, theta, eta, batchSize));
     }
 
     /** scale·½(A + Aᵀ). */

@@ -230,43 +230,9 @@ public final class WorLandscape {
         return s;
     }
 
-    /**
-     * Solves A x = b (A row-major k×k, not modified) by Gaussian elimination with partial pivoting; shared with
-     * {@link WorTheory}.
-     *
-     * @throws ArithmeticException if a pivot is below 1e-14 of the largest entry of A
-     */
+    /** Solves A x = b for A row-major k×k ({@link NessLinalg#solve}); shared with {@link WorTheory}. */
     static double[] solve(double[] a0, double[] b0, int k) {
-        double[] a = a0.clone(), b = b0.clone();
-        double big = maxAbs(a);
-        for (int col = 0; col < k; col++) {
-            int p = col;
-            for (int r = col + 1; r < k; r++) if (Math.abs(a[r * k + col]) > Math.abs(a[p * k + col])) p = r;
-            if (!(Math.abs(a[p * k + col]) > 1e-14 * big)) throw new ArithmeticException("singular matrix");
-            if (p != col) {
-                for (int c = 0; c < k; c++) {
-                    double t = a[col * k + c];
-                    a[col * k + c] = a[p * k + c];
-                    a[p * k + c] = t;
-                }
-                double t = b[col];
-                b[col] = b[p];
-                b[p] = t;
-            }
-            double piv = a[col * k + col];
-            for (int r = col + 1; r < k; r++) {
-                double f = a[r * k + col] / piv;
-                if (f == 0) continue;
-                for (int c = col; c < k; c++) a[r * k + c] -= f * a[col * k + c];
-                b[r] -= f * b[col];
-            }
-        }
-        double[] x = new double[k];
-        for (int r = k - 1; r >= 0; r--) {
-            double s = b[r];
-            for (int c = r + 1; c < k; c++) s -= a[r * k + c] * x[c];
-            x[r] = s / a[r * k + r];
-        }
-        return x;
+        return NessLinalg.solve(NessLinalg.square(a0, k), b0);
     }
+
 }
