@@ -125,9 +125,31 @@ public final class NessExperiment {
             series.add(new NessPlots.Series(kind == NessConfig.DynamicsKind.SGD_WR ? "WR" : "WOR (m = " + cfg.sgd.batch + ")",
                     x, pooled[0], pooled[1], NessPlots.Style.LINE));
         }
-        NessPlots.write(figures, "fig1c", List.of(new NessPlots.Panel("loss", String.format(Locale.ROOT,
+        List<NessPlots.Panel> panels = new ArrayList<>();
+        if (cfg.model.type != NessConfig.ModelType.MNIST) panels.add(dataPanel());
+        panels.add(new NessPlots.Panel("loss", String.format(Locale.ROOT,
                 "Fig. 1C: %d runs, η = %s, n = %d", cfg.fig1c.runs, fmt(cfg.sgd.eta), n), "SGD step", "L(θ)/L(θ₀) − 1 (mean over runs)",
-                false, true, series)));
+                false, true, series));
+        NessPlots.write(figures, "fig1", panels);
+    }
+
+    /** Fig. 1A: the data set of Sec. 4.1 and the network's output at the minimum θ₀. */
+    private NessPlots.Panel dataPanel() {
+        RegressionData d = RegressionData.paper(cfg.model.dataSeed);
+        double[] gx = new double[301], gf = new double[301];
+        for (int i = 0; i <= 300; i++) {
+            gx[i] = -3 + 6.0 * i / 300;
+            gf[i] = model instanceof TanhRegression ? TanhRegression.output(theory.theta0, gx[i]) : dot(theory.theta0, LinearizedRegression.features(gx[i]));
+        }
+        return new NessPlots.Panel("data", "Fig. 1A: data (M = " + d.size() + ") and f(x; θ₀)", "x", "y", false, false, List.of(
+                new NessPlots.Series("data y_i = exp(−x_i²) + noise", d.x(), d.y(), null, NessPlots.Style.MARKERS),
+                new NessPlots.Series("f(x; θ₀)", gx, gf, null, NessPlots.Style.LINE)));
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+        return s;
     }
 
     /** {@code points} evenly spaced unit counts in [1, units] (the paper's linear step axis). */
@@ -446,12 +468,13 @@ public final class NessExperiment {
         List<NessPlots.Series> series = new ArrayList<>();
         for (PosteriorTheory.Sampler s : PosteriorTheory.Sampler.values()) {
             List<PosteriorTheory.Point> pts = curve.stream().filter(p -> p.sampler() == s).toList();
+            int colour = s.ordinal();
             series.add(new NessPlots.Series(label(s) + ", Fokker–Planck (paper)", pts.stream().mapToDouble(PosteriorTheory.Point::eta).toArray(),
-                    pts.stream().mapToDouble(PosteriorTheory.Point::klContinuum).toArray(), null, NessPlots.Style.LINE));
+                    pts.stream().mapToDouble(PosteriorTheory.Point::klContinuum).toArray(), null, NessPlots.Style.LINE, colour));
             List<PosteriorTheory.Point> disc = pts.stream().filter(p -> p.klDiscrete() > 0 && Double.isFinite(p.klDiscrete())
                     && p.eta() * n * NessLinalg.eigh(StationaryState.hessian(model, theta0)).values()[0] < 1).toList();
             series.add(new NessPlots.Series(label(s) + ", discrete-time theory", disc.stream().mapToDouble(PosteriorTheory.Point::eta).toArray(),
-                    disc.stream().mapToDouble(PosteriorTheory.Point::klDiscrete).toArray(), null, NessPlots.Style.DASHED));
+                    disc.stream().mapToDouble(PosteriorTheory.Point::klDiscrete).toArray(), null, NessPlots.Style.DASHED, colour));
             int k = cfg.posterior.simEtas.size();
             double[] x = new double[k], y = new double[k], err = new double[k];
             for (int i = 0; i < k; i++) {
@@ -466,7 +489,7 @@ public final class NessExperiment {
                 log.printf(Locale.ROOT, "ness: posterior %s η = %s: KL = %.4g ± %.2g bits%n", NessConfig.yaml(s), fmt(eta), kl[0], kl[1]);
             }
             if (k > 0) series.add(new NessPlots.Series(label(s) + ", simulation (slope " + fmt(PosteriorTheory.slope(x, y)) + ")", x, y, err,
-                    NessPlots.Style.MARKERS));
+                    NessPlots.Style.MARKERS, colour));
         }
         List<String> slopes = new ArrayList<>();
         slopes.add("sampler,slope_continuum,slope_discrete,slope_simulation,eta_range_theory,eta_range_simulation");

@@ -31,12 +31,16 @@ public final class NessPlots {
 
     public enum Style { LINE, DASHED, MARKERS }
 
-    /** One series; {@code err} (may be null) are symmetric error bars. */
-    public record Series(String label, double[] x, double[] y, double[] err, Style style) {
+    /** One series; {@code err} (may be null) are symmetric error bars; {@code color}: index into the palette, −1 = next. */
+    public record Series(String label, double[] x, double[] y, double[] err, Style style, int color) {
         public Series {
             if (x.length != y.length || (err != null && err.length != y.length)) {
                 throw new IllegalArgumentException(label + ": x, y (and err) must have one length");
             }
+        }
+
+        public Series(String label, double[] x, double[] y, double[] err, Style style) {
+            this(label, x, y, err, style, -1);
         }
     }
 
@@ -72,10 +76,12 @@ public final class NessPlots {
     }
 
     static XYChart chart(Panel p) {
-        XYChart c = new XYChartBuilder().width(520).height(420).title(p.title()).xAxisTitle(p.xLabel()).yAxisTitle(p.yLabel()).build();
+        boolean many = p.series().stream().filter(x -> x.label() != null).count() > 4;
+        XYChart c = new XYChartBuilder().width(many ? 620 : 520).height(many ? 620 : 420).title(p.title()).xAxisTitle(p.xLabel())
+                .yAxisTitle(p.yLabel()).build();
         Styler s = c.getStyler();
         s.setChartBackgroundColor(Color.WHITE);
-        s.setLegendPosition(Styler.LegendPosition.InsideNW);
+        s.setLegendPosition(many ? Styler.LegendPosition.OutsideS : Styler.LegendPosition.InsideNW);
         s.setLegendFont(s.getLegendFont().deriveFont(10f));
         c.getStyler().setXAxisLogarithmic(p.logX());
         c.getStyler().setYAxisLogarithmic(p.logY());
@@ -83,7 +89,7 @@ public final class NessPlots {
         double[] xr = range(p.series(), true, p.logX());
         double[] yr = range(p.series(), false, p.logY());
         c.getStyler().setXAxisMin(xr[0]).setXAxisMax(xr[1]).setYAxisMin(yr[0]).setYAxisMax(yr[1]);
-        // one number format per linear axis: plain with a leading zero in [1e-3, 1e5), scientific outside
+        // one number format per linear axis: plain with a leading zero in [1e-3, 1e7), scientific outside
         if (!p.logX()) c.getStyler().setXAxisDecimalPattern(pattern(xr));
         if (!p.logY()) c.getStyler().setYAxisDecimalPattern(pattern(yr));
         int k = 0;
@@ -100,7 +106,8 @@ public final class NessPlots {
             }
             if (x.length == 0) continue;
             XYSeries xs = err == null || p.logY() ? c.addSeries(ser.label(), x, y) : c.addSeries(ser.label(), x, y, err);
-            Color col = COLORS[k++ % COLORS.length];
+            Color col = COLORS[(ser.color() >= 0 ? ser.color() : k) % COLORS.length];
+            k++;
             if (err != null && p.logY()) { // XChart's error bars need a linear axis: draw each bar as a segment
                 for (int i = 0; i < x.length; i++) {
                     double lo = y[i] - err[i] > 0 ? y[i] - err[i] : y[i] / 10; // a bar reaching 0 is drawn to y/10
@@ -148,7 +155,7 @@ public final class NessPlots {
 
     static String pattern(double[] range) {
         double m = Math.max(Math.abs(range[0]), Math.abs(range[1]));
-        return m >= 1e-3 && m < 1e5 ? "0.###" : "0.##E0";
+        return m >= 1e-3 && m < 1e7 ? "0.###" : "0.##E0";
     }
 
     /** Panels side by side on white. */

@@ -94,7 +94,7 @@ public final class NessTheory {
         for (int a = 0; a < theta0.length; a++) rows.add("theta0_" + (a + 1) + "," + num(theta0[a]));
         double[] h = wr.hessianEigenvalues();
         for (int a = 0; a < h.length; a++) rows.add("hessian_eigenvalue_" + (a + 1) + "," + num(h[a]));
-        rows.add("entropy_production_per_step_eq29," + num(wr.entropyProductionPerStep()));
+        rows.add("entropy_production_per_step_eq29," + num(entropyRate()));
         rows.add("sigma_discrete_vs_continuum_rel_frobenius," + num(relDiff(wr.sigmaDiscrete(), wr.sigma())));
         if (wor != null) {
             for (int a = 0; a < theta0.length; a++) rows.add("wor_centre_" + (a + 1) + "," + num(wor.centre()[a]));
@@ -105,6 +105,15 @@ public final class NessTheory {
         }
         rows.add("earthquake_zeta," + num(zeta));
         return rows;
+    }
+
+    /** Eq. 29, or NaN where D₀ is singular (MNIST: parameters of a pixel blank in every digit never move). */
+    public double entropyRate() {
+        try {
+            return wr.entropyProductionPerStep();
+        } catch (ArithmeticException e) {
+            return Double.NaN;
+        }
     }
 
     static double trace(double[][] a) {

@@ -24,7 +24,7 @@ class NessCommandTest {
                 "fig1c.runs=8 fig1c.steps=4000 fig1c.points=12 stationary.steps=200000 stationary.burn_in=20000 stationary.batches=10");
         assertEquals(0, code);
         for (String f : List.of("config.yaml", "theory.csv", "theory_sigma_wr.csv", "theory_sigma_wor.csv", "stationary.csv", "entropy.csv",
-                "figures/fig1c.png", "figures/fig1c.csv", "figures/fig2.png", "figures/fig2_a.svg", "figures/fig2_c.png", "figures/fig3.png",
+                "figures/fig1.png", "figures/fig1.csv", "figures/fig1_data.png", "figures/fig1_loss.svg", "figures/fig2.png", "figures/fig2_a.svg", "figures/fig2_c.png", "figures/fig3.png",
                 "figures/fig3.csv", "figures/fig4.png", "figures/fig4_c.svg")) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
