@@ -120,7 +120,10 @@ public final class NessPlots {
             xs.setLineColor(col);
             xs.setMarkerColor(col);
             switch (ser.style()) {
-                case LINE -> xs.setMarker(SeriesMarkers.NONE);
+                case LINE -> { // explicitly solid: XChart cycles dash patterns over series otherwise
+                    xs.setMarker(SeriesMarkers.NONE);
+                    xs.setLineStyle(new BasicStroke(1.8f));
+                }
                 case DASHED -> {
                     xs.setMarker(SeriesMarkers.NONE);
                     xs.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[]{6f, 4f}, 0f));
