@@ -61,6 +61,7 @@ public final class NessConfig {
         public long burnIn;
         public int batches;
         public int bins;
+        public int sampleEvery;
         public List<Integer> plane;
         public List<Integer> windows;
         public List<Integer> sigmaLengths;
@@ -141,6 +142,8 @@ public final class NessConfig {
                 "at least stationary.batches = " + stationary.batches + " epochs of n = " + stepsPerEpoch() + " steps");
         require(stationary.burnIn >= 0, source, "stationary.burn_in", stationary.burnIn, "a number of steps >= 0");
         require(stationary.bins >= 4, source, "stationary.bins", stationary.bins, "at least 4");
+        require(stationary.sampleEvery >= 1 && stationary.steps / stepsPerEpoch() / stationary.sampleEvery >= stationary.batches,
+                source, "stationary.sample_every", stationary.sampleEvery, "a positive integer leaving at least stationary.batches samples");
         if (stages.contains(Stage.STATIONARY)) { // the default plane (6, 7) is the regression network's
             require(stationary.plane.size() == 2 && !stationary.plane.get(0).equals(stationary.plane.get(1))
                             && stationary.plane.stream().allMatch(p -> p >= 1 && p <= parameters()),

@@ -228,7 +228,8 @@ public final class NessExperiment {
         // burn-in chains, whose end points start the measured chains (fresh random streams)
         Ensemble warm = new Ensemble(s, chains, seed, k -> centre, 1, k -> new Observer[0]);
         if (burn > 0) warm.run(burn, threads);
-        int batchLen = (int) Math.max(1, units / cfg.stationary.batches);
+        int every = cfg.stationary.sampleEvery;
+        int batchLen = (int) Math.max(1, units / every / cfg.stationary.batches);
         double[][] dirs = directions(theory.wr.h0());
         double[] sd = {Math.sqrt(sigmaT[a][a]) / sa, Math.sqrt(sigmaT[b][b]) / sb};
         double[] c = {(centre[a] - theory.theta0[a]) / sa, (centre[b] - theory.theta0[b]) / sb};
@@ -242,9 +243,9 @@ public final class NessExperiment {
         EntropyProduction[] entropy = wr ? new EntropyProduction[chains] : null, lengths = wr ? new EntropyProduction[chains] : null;
         Ensemble e = new Ensemble(s, chains, seed + 1_000_000_007L, k -> warm.chain(k).theta(), 1, k -> {
             List<Observer> obs = new ArrayList<>();
-            obs.add(moments[k] = Moments.aboutMean(nPar, batchLen, dirs));
-            obs.add(areas[k] = AreaMatrix.aboutCentre(centre, batchLen));
-            obs.add(planes[k] = new PlaneHistogram(a, b, theory.theta0, sa, sb, hx0, hx1, hy0, hy1, cfg.stationary.bins));
+            obs.add(new Thinned(moments[k] = Moments.aboutMean(nPar, batchLen, dirs), every));
+            obs.add(areas[k] = AreaMatrix.aboutCentre(centre, batchLen * every));
+            obs.add(new Thinned(planes[k] = new PlaneHistogram(a, b, theory.theta0, sa, sb, hx0, hx1, hy0, hy1, cfg.stationary.bins), every));
             if (wr) {
                 obs.add(entropy[k] = entropyObserver(units, cfg.stationary.windows));
                 obs.add(lengths[k] = entropyObserver(units, cfg.stationary.sigmaLengths));
