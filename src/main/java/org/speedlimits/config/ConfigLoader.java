@@ -158,6 +158,16 @@ public final class ConfigLoader {
         return keys;
     }
 
+    /** First 12 hex digits of SHA-256 of the tree's YAML: the run id of the commands that name runs by config. */
+    public static String shortHash(JsonNode tree) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(toYaml(tree).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(h).substring(0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The tree as YAML, in the style of the config.yaml that {@code train} writes. */
     public static String toYaml(JsonNode tree) {
         try {

@@ -1,9 +1,6 @@
 package org.speedlimits.ness;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import org.speedlimits.config.ConfigException;
 import org.speedlimits.config.ConfigLoader;
@@ -198,11 +195,6 @@ public final class NessConfig {
 
     /** First 12 hex digits of SHA-256 of the resolved config. */
     public String runId() {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(toYaml().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(h).substring(0, 12);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return ConfigLoader.shortHash(tree);
     }
 }
