@@ -142,6 +142,11 @@ public final class MnistLinear implements NessModel {
         return new MnistLinear(used.coarseGrained(BLOCK), used.labels(), d, CLASSES, PAPER_LAMBDA);
     }
 
+    /** The same data with regulariser λ (this model itself if λ is unchanged). */
+    public MnistLinear withLambda(double lambda) {
+        return lambda == this.lambda ? this : new MnistLinear(x, labels, inputs, classes, lambda);
+    }
+
     /**
      * The paper's model on the first M digits of the offline mirror ({@code images-idx3-ubyte}, {@code
      * labels-idx1-ubyte}; at most 10,000, tests use {@value #MIRROR_EXAMPLES}).

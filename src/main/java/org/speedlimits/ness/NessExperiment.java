@@ -49,22 +49,9 @@ public final class NessExperiment {
                     throw new ConfigException("model.mnist_dir = " + dir + " does not exist; install MNIST with ./data-download.sh "
                             + "(offline: MNIST_MIRROR=../shared/mnist-subset ./data-download.sh)");
                 }
-                MnistLinear m = MnistLinear.fromInstalled(dir, cfg.model.mnistExamples);
-                yield cfg.model.lambda == m.lambda() ? m : new MnistLinear(inputs(m), labels(m), m.inputDimension(), m.classes(), cfg.model.lambda);
+                yield MnistLinear.fromInstalled(dir, cfg.model.mnistExamples).withLambda(cfg.model.lambda);
             }
         };
-    }
-
-    private static double[] inputs(MnistLinear m) {
-        double[] x = new double[m.examples() * m.inputDimension()];
-        for (int i = 0; i < m.examples(); i++) System.arraycopy(m.input(i), 0, x, i * m.inputDimension(), m.inputDimension());
-        return x;
-    }
-
-    private static int[] labels(MnistLinear m) {
-        int[] y = new int[m.examples()];
-        for (int i = 0; i < y.length; i++) y[i] = m.label(i);
-        return y;
     }
 
     /** Runs the theory and every configured stage, writing into {@code out} (an empty temporary folder). */
@@ -310,7 +297,7 @@ public final class NessExperiment {
             double[][] c2 = marginal(r.circulationTheory(), a, b, scale);
             double[][] boltz = boltzmannMarginal(a, b, scale, s2);
             double[][] k = null;
-            if (NessLinalg.maxAbs(c2) > 0) k = NessLinalg.scale(-1, multiply(c2, NessLinalg.inverse(s2)));
+            if (NessLinalg.maxAbs(c2) > 0) k = NessLinalg.scale(-1, org.speedlimits.linreg.Mat.multiply(c2, NessLinalg.inverse(s2)));
             double[] cen = {(r.centre()[a] - theory.theta0[a]) / sa, (r.centre()[b] - theory.theta0[b]) / sb};
             PlaneHistogram first = r.planes()[0];
             double[][] dens = first.density(Arrays.copyOfRange(r.planes(), 1, r.planes().length));
@@ -463,7 +450,9 @@ public final class NessExperiment {
                 log.printf(Locale.ROOT, "ness: posterior theory at η = %s skipped: %s%n", fmt(eta), e.getMessage());
             }
         }
-        double[][] post = NessLinalg.inverse(StationaryState.hessian(model, theta0));
+        double[][] post = PosteriorTheory.posterior(model, theta0);
+        double hMax = NessLinalg.eigh(StationaryState.hessian(model, theta0)).values()[0];
+        java.util.Map<PosteriorTheory.Sampler, Double> simSlopes = new java.util.EnumMap<>(PosteriorTheory.Sampler.class);
         List<String> rows = new ArrayList<>();
         rows.add("sampler,eta,kl_simulation_bits,kl_se,kl_theory_continuum,kl_theory_discrete,chains,epochs_per_chain");
         List<NessPlots.Series> series = new ArrayList<>();
@@ -473,7 +462,7 @@ public final class NessExperiment {
             series.add(new NessPlots.Series(label(s) + ", Fokker–Planck (paper)", pts.stream().mapToDouble(PosteriorTheory.Point::eta).toArray(),
                     pts.stream().mapToDouble(PosteriorTheory.Point::klContinuum).toArray(), null, NessPlots.Style.LINE, colour));
             List<PosteriorTheory.Point> disc = pts.stream().filter(p -> p.klDiscrete() > 0 && Double.isFinite(p.klDiscrete())
-                    && p.eta() * n * NessLinalg.eigh(StationaryState.hessian(model, theta0)).values()[0] < 1).toList();
+                    && p.eta() * n * hMax < 1).toList();
             series.add(new NessPlots.Series(label(s) + ", discrete-time theory", disc.stream().mapToDouble(PosteriorTheory.Point::eta).toArray(),
                     disc.stream().mapToDouble(PosteriorTheory.Point::klDiscrete).toArray(), null, NessPlots.Style.DASHED, colour));
             int k = cfg.posterior.simEtas.size();
@@ -484,12 +473,13 @@ public final class NessExperiment {
                 x[i] = eta;
                 y[i] = kl[0];
                 err[i] = kl[1];
-                double[][][] gc = PosteriorTheory.gaussian(model, theta0, m, eta, s, false), gd = PosteriorTheory.gaussian(model, theta0, m, eta, s, true);
-                rows.add(String.join(",", NessConfig.yaml(s), num(eta), num(kl[0]), num(kl[1]), num(GaussianKl.bits(gc[0][0], gc[1], theta0, post)),
-                        num(GaussianKl.bits(gd[0][0], gd[1], theta0, post)), "" + cfg.posterior.chains, "" + cfg.posterior.epochs));
+                PosteriorTheory.Point th = PosteriorTheory.point(model, theta0, m, eta, s, post);
+                rows.add(String.join(",", NessConfig.yaml(s), num(eta), num(kl[0]), num(kl[1]), num(th.klContinuum()),
+                        num(th.klDiscrete()), "" + cfg.posterior.chains, "" + cfg.posterior.epochs));
                 log.printf(Locale.ROOT, "ness: posterior %s η = %s: KL = %.4g ± %.2g bits%n", NessConfig.yaml(s), fmt(eta), kl[0], kl[1]);
             }
-            if (k > 0) series.add(new NessPlots.Series(label(s) + ", simulation (slope " + fmt(PosteriorTheory.slope(x, y)) + ")", x, y, err,
+            simSlopes.put(s, k > 0 ? PosteriorTheory.slope(x, y) : Double.NaN);
+            if (k > 0) series.add(new NessPlots.Series(label(s) + ", simulation (slope " + fmt(simSlopes.get(s)) + ")", x, y, err,
                     NessPlots.Style.MARKERS, colour));
         }
         List<String> slopes = new ArrayList<>();
@@ -497,14 +487,8 @@ public final class NessExperiment {
         for (PosteriorTheory.Sampler s : PosteriorTheory.Sampler.values()) {
             List<PosteriorTheory.Point> pts = curve.stream().filter(p -> p.sampler() == s && p.eta() <= maxSimEta()).toList();
             double[] e = pts.stream().mapToDouble(PosteriorTheory.Point::eta).toArray();
-            double simSlope = Double.NaN;
-            if (!cfg.posterior.simEtas.isEmpty()) {
-                List<String> mine = rows.stream().filter(r -> r.startsWith(NessConfig.yaml(s) + ",")).toList();
-                simSlope = PosteriorTheory.slope(mine.stream().mapToDouble(r -> Double.parseDouble(r.split(",")[1])).toArray(),
-                        mine.stream().mapToDouble(r -> Double.parseDouble(r.split(",")[2])).toArray());
-            }
             slopes.add(String.join(",", NessConfig.yaml(s), num(PosteriorTheory.slope(e, pts.stream().mapToDouble(PosteriorTheory.Point::klContinuum).toArray())),
-                    num(PosteriorTheory.slope(e, pts.stream().mapToDouble(PosteriorTheory.Point::klDiscrete).toArray())), num(simSlope),
+                    num(PosteriorTheory.slope(e, pts.stream().mapToDouble(PosteriorTheory.Point::klDiscrete).toArray())), num(simSlopes.get(s)),
                     e.length == 0 ? "" : fmt(e[0]) + "-" + fmt(e[e.length - 1]), cfg.posterior.simEtas.isEmpty() ? "" : fmt(cfg.posterior.simEtas.get(0)) + "-" + fmt(maxSimEta())));
         }
         write(figures.resolve("fig6_simulation.csv"), rows);
@@ -523,11 +507,11 @@ public final class NessExperiment {
      */
     private double[] simulateKl(PosteriorTheory.Sampler kind, double eta, double[][] post) {
         int nPar = model.parameters(), m = cfg.sgd.batch, n = cfg.stepsPerEpoch();
-        Sampler s = switch (kind) {
-            case SGLD -> new Sgld(model, eta, m);
-            case SGWORLD -> SgWorld.corrected(model, eta, m, new WorLandscape(model, m, eta).correctionField());
-            case SGWORLD_UNCORRECTED -> SgWorld.uncorrected(model, eta, m);
-        };
+        Sampler s = sampler(switch (kind) {
+            case SGLD -> NessConfig.DynamicsKind.SGLD;
+            case SGWORLD -> NessConfig.DynamicsKind.SGWORLD;
+            case SGWORLD_UNCORRECTED -> NessConfig.DynamicsKind.SGWORLD_UNCORRECTED;
+        }, eta);
         int per = s.stepsPerUnit();
         long units = cfg.posterior.epochs * n / per, burn = cfg.posterior.burnIn * n / per;
         int chains = cfg.posterior.chains;
@@ -614,13 +598,6 @@ public final class NessExperiment {
 
     static double det(double[][] m) {
         return m[0][0] * m[1][1] - m[0][1] * m[1][0];
-    }
-
-    static double[][] multiply(double[][] x, double[][] y) {
-        int n = x.length, k = y.length, m = y[0].length;
-        double[][] out = new double[n][m];
-        for (int i = 0; i < n; i++) for (int l = 0; l < k; l++) for (int j = 0; j < m; j++) out[i][j] += x[i][l] * y[l][j];
-        return out;
     }
 
     static double[] flat(double[][] a) {

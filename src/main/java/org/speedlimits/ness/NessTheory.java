@@ -44,6 +44,10 @@ public final class NessTheory {
         // report the canonical copy of Eq. 30's symmetric minima (the same loss, gradient and curvature up to relabelling)
         Minimum.Result min = model instanceof TanhRegression
                 ? new Minimum.Result(TanhRegression.canonical(found.theta()), found.iterations(), found.gradientNorm(), found.loss()) : found;
+        return around(model, min, eta, batch, zeta, withWor);
+    }
+
+    private static NessTheory around(NessModel model, Minimum.Result min, double eta, int batch, double zeta, boolean withWor) {
         double[] theta0 = min.theta();
         StationaryState wr = StationaryState.wr(model, theta0, eta, batch);
         WorTheory.Stationary wor = withWor ? new WorTheory(model, batch, eta, theta0).sgd(WorTheory.Curvature.EFFECTIVE) : null;
@@ -65,12 +69,7 @@ public final class NessTheory {
         if (!(norm <= 1e-8 * Math.max(1, scale))) {
             throw new IllegalArgumentException("the given θ₀ is not a minimum: |∇L|∞ = " + norm + " (|∇L(0)|∞ = " + scale + ")");
         }
-        Minimum.Result min = new Minimum.Result(theta0.clone(), 0, norm, model.loss(theta0));
-        StationaryState wr = StationaryState.wr(model, theta0, eta, batch);
-        WorTheory.Stationary wor = withWor ? new WorTheory(model, batch, eta, theta0).sgd(WorTheory.Curvature.EFFECTIVE) : null;
-        double[][] h0 = wr.h0();
-        return new NessTheory(model, eta, batch, zeta, min, wr, wor, EarthquakeTheory.sigma(h0, eta, zeta),
-                EarthquakeTheory.sigmaDiscrete(h0, eta, zeta));
+        return around(model, new Minimum.Result(theta0.clone(), 0, norm, model.loss(theta0)), eta, batch, zeta, withWor);
     }
 
     /** n = M/m. */
@@ -101,7 +100,7 @@ public final class NessTheory {
             double shift = 0;
             for (int a = 0; a < theta0.length; a++) shift += Math.pow(wor.centre()[a] - theta0[a], 2);
             rows.add("wor_centre_shift_norm," + num(Math.sqrt(shift)));
-            rows.add("wor_over_wr_sigma_trace," + num(trace(NessLinalg.square(wor.covariance(), theta0.length)) / trace(wr.sigma())));
+            rows.add("wor_over_wr_sigma_trace," + num(org.speedlimits.linreg.Mat.trace(NessLinalg.square(wor.covariance(), theta0.length)) / org.speedlimits.linreg.Mat.trace(wr.sigma())));
         }
         rows.add("earthquake_zeta," + num(zeta));
         return rows;
@@ -114,12 +113,6 @@ public final class NessTheory {
         } catch (ArithmeticException e) {
             return Double.NaN;
         }
-    }
-
-    static double trace(double[][] a) {
-        double t = 0;
-        for (int i = 0; i < a.length; i++) t += a[i][i];
-        return t;
     }
 
     static double relDiff(double[][] a, double[][] b) {

@@ -31,16 +31,24 @@ public final class PosteriorTheory {
 
     /** KL(P_s ‖ posterior) in bits for every sampler and η. */
     public static List<Point> curves(NessModel model, double[] theta0, int batch, List<Double> etas) {
-        double[][] post = NessLinalg.inverse(StationaryState.hessian(model, theta0));
+        double[][] post = posterior(model, theta0);
         List<Point> out = new ArrayList<>();
         for (Sampler s : Sampler.values()) {
-            for (double eta : etas) {
-                double[][][] c = gaussian(model, theta0, batch, eta, s, false);
-                double[][][] d = gaussian(model, theta0, batch, eta, s, true);
-                out.add(new Point(s, eta, GaussianKl.bits(c[0][0], c[1], theta0, post), GaussianKl.bits(d[0][0], d[1], theta0, post)));
-            }
+            for (double eta : etas) out.add(point(model, theta0, batch, eta, s, post));
         }
         return out;
+    }
+
+    /** The exact posterior's covariance H₀⁻¹. */
+    public static double[][] posterior(NessModel model, double[] theta0) {
+        return NessLinalg.inverse(StationaryState.hessian(model, theta0));
+    }
+
+    /** KL(P_s ‖ N(θ₀, post)) of one sampler at one η, continuum and discrete. */
+    public static Point point(NessModel model, double[] theta0, int batch, double eta, Sampler s, double[][] post) {
+        double[][][] c = gaussian(model, theta0, batch, eta, s, false);
+        double[][][] d = gaussian(model, theta0, batch, eta, s, true);
+        return new Point(s, eta, GaussianKl.bits(c[0][0], c[1], theta0, post), GaussianKl.bits(d[0][0], d[1], theta0, post));
     }
 
     /** Least-squares slope of log KL against log η over the given points (positive KLs only). */
