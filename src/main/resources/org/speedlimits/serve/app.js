@@ -290,16 +290,34 @@ function rangeWith(include, log) {
   };
 }
 
-const axisValues = (u, vals) => vals.map(v => v === null ? "" : fmt(v, 3));
+/** Tick labels: one format per axis, short exponents (1e-4, 2.5e5) so they fit the axis. */
+function tick(v) {
+  if (v === null) return "";
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) {
+    const [m, e] = v.toExponential(2).split("e");
+    return `${Number(m)}e${Number(e)}`;
+  }
+  return Number(v.toPrecision(3)).toString();
+}
+const axisValues = (u, vals) => vals.map(tick);
+
+/** Markers only where a series has few points in view (sparse columns such as test_acc, short runs). */
+function fewPoints(u, si, i0, i1) {
+  const y = u.data[si];
+  let n = 0;
+  for (let i = i0; i <= i1 && n < 80; i++) if (y[i] !== null && y[i] !== undefined) n++;
+  return n < 80;
+}
 
 function chartSpec(run) {
   const c = run.cols, d = run.derived;
   const has = name => c[name] !== undefined;
   const specs = [
     {id: "loss", title: "loss", ylog: true, series: [
-      ["train loss", c.train_loss, COLORS.train], ["test loss", c.test_loss, COLORS.test, true]]},
+      ["train loss", c.train_loss, COLORS.train], ["test loss", c.test_loss, COLORS.test]]},
     {id: "accuracy", title: "accuracy", series: [
-      ["train acc", c.train_acc, COLORS.train, true], ["test acc", c.test_acc, COLORS.test, true]]},
+      ["train acc", c.train_acc, COLORS.train], ["test acc", c.test_acc, COLORS.test]]},
     {id: "inefficiency", title: "inefficiency (speed limit: ≥ 1)", ylog: true, bound: 1, series: [
       ["cold start", d.cold, COLORS.cold], ["warm start", d.warm, COLORS.warm]]},
     {id: "geo", title: "l_γ / l_geo (≥ 1)", bound: 1, series: [["l_γ / l_geo", d.geo, COLORS.other]]},
@@ -307,7 +325,7 @@ function chartSpec(run) {
   ];
   if (has("lambda_max")) {
     specs.push({id: "lambda_max", title: "λ_max of the Hessian", ylog: true, series: [
-      ["lambda_max", c.lambda_max, COLORS.test, true]]});
+      ["lambda_max", c.lambda_max, COLORS.test]]});
   }
   return specs.filter(s => s.series.some(x => x[1]));
 }
@@ -338,9 +356,9 @@ function makeChart(spec, data, logx, target) {
     scales: {x: {time: false, distr: logx ? 3 : 1},
              y: {distr: spec.ylog ? 3 : 1, range: spec.bound !== undefined ? rangeWith(spec.bound, spec.ylog) : undefined}},
     axes: [{label: "time t", values: axisValues, size: 40}, {values: axisValues, size: 60}],
-    series: [{label: "t", value: (u, v) => fmt(v, 4)}, ...spec.series.map(([label, , color, sparse]) => ({
+    series: [{label: "t", value: (u, v) => fmt(v, 4)}, ...spec.series.map(([label, , color]) => ({
       label, stroke: color, width: 1.5, spanGaps: true, value: (u, v) => fmt(v, 4),
-      points: {show: sparse ? true : (u, si, i0, i1) => i1 - i0 < 60, size: 5, fill: color},
+      points: {show: fewPoints, size: 5, fill: color},
     }))],
     plugins: spec.bound !== undefined ? [refLine(spec.bound, `bound = ${spec.bound}`)] : [],
     legend: {live: true},
@@ -381,7 +399,7 @@ function drawNtk(run) {
     scales: {x: {time: false, distr: 3}, y: {distr: 3}},
     axes: [{label: "k", values: axisValues, size: 40}, {values: axisValues, size: 60}],
     series: [{label: "k"}, {label: "eigenvalue λ_k", stroke: COLORS.train, width: 1.5, value: (u, v) => fmt(v, 4),
-              points: {show: (u, si, i0, i1) => i1 - i0 < 60, size: 4, fill: COLORS.train}}],
+              points: {show: fewPoints, size: 4, fill: COLORS.train}}],
   }, [k, lambda], box);
 }
 
