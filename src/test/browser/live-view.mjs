@@ -52,7 +52,9 @@ async function waitFor(page, fn, arg, what, timeoutMs) {
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+  // no sandbox as root; no background connections (the CI machine's network is closed: they would only fail)
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 let failed = false;
 const consoleErrors = [];
