@@ -58,14 +58,19 @@ public final class CsvTail {
      * The rows of {@code file} whose lines start at or after {@code offset} (0: from the first data line).
      *
      * @param fileId the identity the client got with its offset, or null on the first call
-     * @throws IOException when the file cannot be read, or its header line is incomplete or longer than 64 KiB
+     * @return no header and no rows while the file has no complete header line (in its first 64 KiB)
+     * @throws IOException when the file cannot be read
      */
     public static Chunk read(Path file, long offset, String fileId, int maxBytes) throws IOException {
         int cap = Math.max(MIN_MAX_BYTES, Math.min(MAX_MAX_BYTES, maxBytes));
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             String id = fileId(file);
             long size = ch.size();
-            String headerLine = firstLine(ch, size).orElseThrow(() -> new IOException(file + " has no complete header line yet"));
+            Optional<String> first = firstLine(ch, size);
+            if (first.isEmpty()) { // just created, header not flushed yet: nothing to read, ask again later
+                return new Chunk(List.of(), List.of(), 0, 0, 0, offset != 0, size, id, false);
+            }
+            String headerLine = first.get();
             long dataStart = headerLine.getBytes(StandardCharsets.UTF_8).length + 1L;
             List<String> header = List.of(headerLine.split(",", -1));
             boolean reset = offset < 0 || offset > size || (fileId != null && !fileId.equals(id))

@@ -145,7 +145,9 @@ public final class LiveServer implements AutoCloseable {
                 route(ex, path, query, head);
             } catch (RuntimeException | IOException e) {
                 LOG.warn("{} {}: {}", method, path, e.toString());
-                send(ex, 500, "text/plain; charset=utf-8", bytes("500: " + e.getMessage() + "\n"), head);
+                if (ex.getResponseCode() == -1) { // nothing sent yet (else the client went away mid-reply)
+                    send(ex, 500, "text/plain; charset=utf-8", bytes("500: " + e.getMessage() + "\n"), head);
+                }
             }
         }
     }

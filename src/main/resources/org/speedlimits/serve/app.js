@@ -129,6 +129,8 @@ function openRun(path) {
 async function pollRun() {
   const run = state.run;
   if (!run || run.busy) return;
+  const listed = state.runs.find(x => x.path === run.path);
+  if (listed && listed.metrics_bytes < 0) return; // no metrics.csv yet (a 404 would be logged as an error)
   run.busy = true;
   try {
     for (let i = 0; i < MAX_CHUNKS_PER_POLL; i++) {
@@ -140,6 +142,7 @@ async function pollRun() {
         const fresh = newRun(run.path);
         Object.assign(run, fresh, {busy: true, ntk: run.ntk, requests: run.requests});
       }
+      if (c.header.length === 0) break; // metrics.csv just created: its header is not written yet
       if (!run.header || c.reset) setHeader(run, c.header);
       append(run, c.rows);
       run.skipped += c.skipped;

@@ -176,6 +176,9 @@ class CsvTailTest {
         assertEquals(7.0, CsvTail.lastRow(f, 4).orElseThrow()[0], "a malformed last line falls back");
         assertTrue(CsvTail.lastRow(file(HEADER + "\n"), 4).isEmpty(), "the header is no row");
         assertTrue(CsvTail.header(file("epoch,ti")).isEmpty(), "an incomplete header is none yet");
+        CsvTail.Chunk none = CsvTail.read(file("epoch,ti"), 0, null, CsvTail.DEFAULT_MAX_BYTES);
+        assertEquals(List.of(), none.header());
+        assertEquals(0, none.next(), "read again from the start once the header is there");
         byte[] utf8 = (HEADER + "\n" + row(0) + "\n").getBytes(StandardCharsets.UTF_8);
         assertEquals(0.0, CsvTail.lastRow(Files.write(tmp.resolve("b.csv"), utf8), 4).orElseThrow()[0]);
     }
