@@ -31,7 +31,7 @@ class ArchitectureTest {
     private static final List<String> LOW_LEVEL = List.of("config", "io");
     /** The pipeline: each package may depend on the low-level ones and on those before it. */
     private static final List<String> PIPELINE = List.of("data", "model", "engine", "dynamics", "train", "hooks",
-            "ntk", "linreg", "ness", "analysis", "figures", "run", "sweep", "cli");
+            "ntk", "linreg", "ness", "analysis", "figures", "run", "sweep", "serve", "cli");
     private static final Pattern PACKAGE = Pattern.compile("^package\\s+org\\.speedlimits\\.(\\w+)[\\w.]*;", Pattern.MULTILINE);
     private static final Pattern REFERENCE = Pattern.compile("\\borg\\.speedlimits\\.(\\w+)");
 

@@ -94,14 +94,27 @@ public final class EpochCsv implements AutoCloseable {
         List<double[]> rows = new ArrayList<>();
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         for (String line : lines.subList(1, lines.size())) {
-            String[] cells = line.split(",", -1);
-            double[] row = new double[cells.length];
-            for (int i = 0; i < cells.length; i++) {
-                row[i] = cells[i].isEmpty() ? Double.NaN : Double.parseDouble(cells[i]);
-            }
-            rows.add(row);
+            rows.add(parseRow(line, -1));
         }
         return rows;
+    }
+
+    /**
+     * One data line as numbers (empty cells as NaN). {@code columns} >= 0: the line must have exactly that many cells
+     * (a half-written last line of a live run has fewer); -1 accepts any count.
+     *
+     * @throws IllegalArgumentException on a wrong cell count or a cell that is not a number
+     */
+    public static double[] parseRow(String line, int columns) {
+        String[] cells = line.split(",", -1);
+        if (columns >= 0 && cells.length != columns) {
+            throw new IllegalArgumentException("has " + cells.length + " cells, the header " + columns);
+        }
+        double[] row = new double[cells.length];
+        for (int i = 0; i < cells.length; i++) {
+            row[i] = cells[i].isEmpty() ? Double.NaN : Double.parseDouble(cells[i]);
+        }
+        return row;
     }
 
     public static List<String> header(Path file) throws IOException {

@@ -275,6 +275,11 @@ public final class RunLock implements AutoCloseable {
 
     private static volatile String host;
 
+    /** This machine's host name as lock files record it (to tell a local holder, whose pid can be checked). */
+    public static String localHost() {
+        return host();
+    }
+
     private static String host() {
         if (host == null) {
             String env = System.getenv("HOSTNAME");
