@@ -84,8 +84,8 @@ public final class Scale {
 
     /**
      * [lo, hi] of the axis, in XChart's coordinates, for data (already in data units) spanning [min, max]: a margin of
-     * {@link #MARGIN} of the span on each side (a factor on log axes, where the range also covers at least one decade
-     * tick), never a guess that cuts a point off.
+     * {@link #MARGIN} of the span on each side (a factor on log axes, where the range also covers at least two decade
+     * ticks), never a guess that cuts a point off.
      */
     public double[] range(double min, double max) {
         if (!(min <= max)) return kind == Kind.LOG ? new double[]{0.1, 10} : new double[]{-1, 1};
@@ -94,7 +94,11 @@ public final class Scale {
             double pad = Math.max(MARGIN * (hi - lo), 0.03);
             lo -= pad;
             hi += pad;
-            if (Math.floor(hi) < Math.ceil(lo)) lo = Math.floor(lo); // no decade inside: reach down to one
+            // XChart labels only decades: widen to the nearer decade until two are inside, so the axis can be read
+            while (Math.floor(hi) - Math.ceil(lo) < 1) {
+                if (Math.ceil(hi) - hi <= lo - Math.floor(lo)) hi = Math.ceil(hi) + (Math.ceil(hi) == hi ? 1 : 0);
+                else lo = Math.floor(lo) - (Math.floor(lo) == lo ? 1 : 0);
+            }
             return new double[]{Math.pow(10, lo), Math.pow(10, hi)};
         }
         double a = forward(min), b = forward(max);

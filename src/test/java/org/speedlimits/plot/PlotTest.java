@@ -84,6 +84,11 @@ class PlotTest {
         Plot.Layout withZero = Plot.layout(new Panel("z", "z", "x", "y", Scale.LINEAR, Scale.AUTO,
                 List.of(Series.of("s", new double[]{1, 2, 3}, new double[]{0, 0.01, 100}, Series.Look.LINE))));
         assertEquals(Scale.LINEAR, withZero.y(), "a 0 cannot go on a log axis: AUTO stays linear rather than drop it");
+        // a log axis over less than a decade is widened to the nearer decade: two labelled ticks (here 1 and 10)
+        double[] r = Scale.LOG.range(0.95, 3);
+        assertTrue(r[0] <= 0.95 && r[0] > 0.85 && r[1] == 10, r[0] + " … " + r[1]);
+        double[] r2 = Scale.LOG.range(0.2, 27);
+        assertTrue(r2[0] < 0.2 && r2[0] > 0.15 && r2[1] > 27 && r2[1] < 35, "two decades inside already: only the margin " + r2[0] + " … " + r2[1]);
         // negative control: 3 decades forced onto a linear axis fail the check
         XYChart linear = Plot.chart(new Panel("l", "l", "x", "y", Scale.LINEAR, Scale.LINEAR,
                 List.of(Series.of("s", new double[]{1, 2, 3}, new double[]{0.01, 1, 10}, Series.Look.LINE))));
