@@ -111,6 +111,11 @@ public final class FigureWriter {
         pngs.add(dir.resolve(name + ".png"));
     }
 
+    /** Puts an existing PNG (e.g. one kept from an earlier drawing) on the next {@link #overview}. */
+    public void include(Path png) {
+        pngs.add(png);
+    }
+
     /**
      * A contact sheet of all PNGs written so far ({@code cols} per row, each scaled into a cell): PNG only, since
      * every panel on it has its own vector files and CSV.

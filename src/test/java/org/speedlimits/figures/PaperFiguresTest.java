@@ -63,5 +63,27 @@ class PaperFiguresTest {
         assertTrue(triplets.size() > 10);
         assertTrue(Files.size(dir.resolve("overview.png")) > 10000);
         Files.copy(dir.resolve("overview.png"), Path.of("target", "paper-figures-fixture.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        // redrawn from the written analysis folder (summary.csv, curves/, spectra/) without the runs: the same numbers
+        Path folder = tmp.resolve("analysis");
+        analysis.write(folder);
+        Files.createDirectories(folder.resolve("figures"));
+        Files.copy(dir.resolve("fig1c_triplets.png"), folder.resolve("figures/fig1c_triplets.png"));
+        List<String> redrawNotes = PaperFigures.redraw(folder, 12, 0.12);
+        assertTrue(redrawNotes.stream().anyMatch(n -> n.contains("existing fig1c_triplets.png is kept")), redrawNotes.toString());
+        for (Panel p : panels) {
+            List<String[]> fromRuns = ChartChecks.readCsv(dir.resolve(p.name() + ".csv"));
+            List<String[]> fromFolder = ChartChecks.readCsv(folder.resolve("figures").resolve(p.name() + ".csv"));
+            assertEquals(fromRuns.size(), fromFolder.size(), p.name());
+            for (int i = 0; i < fromRuns.size(); i++) {
+                assertEquals(fromRuns.get(i)[1], fromFolder.get(i)[1], p.name() + " row " + i);
+                for (int c = 2; c < 6; c++) {
+                    String a = fromRuns.get(i)[c], b = fromFolder.get(i)[c];
+                    if (a.isEmpty() || b.isEmpty()) assertEquals(a, b, p.name() + " row " + i);
+                    else assertEquals(Double.parseDouble(a), Double.parseDouble(b), 1e-12 * Math.abs(Double.parseDouble(a)), p.name() + " row " + i + " col " + c);
+                }
+            }
+        }
+        assertTrue(Files.size(folder.resolve("figures/overview.png")) > 10000);
     }
 }
