@@ -75,6 +75,7 @@ public final class Plot {
             drawn.add(new Drawn(s, x, y, lo, hi));
         }
         double[] xr = xs.range(xLo, xHi), yr = ys.range(yLo, yHi);
+        for (int i = 0; i < drawn.size(); i++) drawn.set(i, thinDashed(drawn.get(i), xs, xr));
         for (int i = 0; i < drawn.size(); i++) { // horizontal references run from one end of the x axis to the other
             Drawn d = drawn.get(i);
             if (d.source().spansAxis() && d.size() == 2) {
@@ -82,6 +83,30 @@ public final class Plot {
             }
         }
         return new Layout(p, xs, ys, List.copyOf(drawn), xr, yr);
+    }
+
+    /**
+     * XChart strokes every segment on its own, restarting the dash pattern, so a dashed line through many close points looks solid:
+     * dashed lines keep only points at least 1/{@link Style#MAX_DASHED_POINTS} of the x axis apart (and their last
+     * point). The CSV holds what is drawn.
+     */
+    private static Drawn thinDashed(Drawn d, Scale xs, double[] xr) {
+        if (d.source().look() != Series.Look.DASHED || d.size() <= Style.MAX_DASHED_POINTS) return d;
+        double gap = (xr[1] - xr[0]) / Style.MAX_DASHED_POINTS;
+        List<Integer> keep = new ArrayList<>();
+        double last = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < d.size(); i++) {
+            double u = xs.forward(d.x()[i]);
+            if (Math.abs(u - last) >= gap || i == d.size() - 1) {
+                keep.add(i);
+                last = u;
+            }
+        }
+        return new Drawn(d.source(), pick(d.x(), keep), pick(d.y(), keep), pick(d.lo(), keep), pick(d.hi(), keep));
+    }
+
+    private static double[] pick(double[] v, List<Integer> keep) {
+        return keep.stream().mapToDouble(i -> v[i]).toArray();
     }
 
     public static XYChart chart(Panel p) {

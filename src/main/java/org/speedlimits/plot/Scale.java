@@ -84,8 +84,8 @@ public final class Scale {
 
     /**
      * [lo, hi] of the axis, in XChart's coordinates, for data (already in data units) spanning [min, max]: a margin of
-     * {@link #MARGIN} of the span on each side (a factor on log axes, where the range also covers at least two decade
-     * ticks), never a guess that cuts a point off.
+     * {@link #MARGIN} of the span on each side (a factor on log axes, where the range also covers at least one decade
+     * tick, two if that costs at most 0.6 decades of axis), never a guess that cuts a point off.
      */
     public double[] range(double min, double max) {
         if (!(min <= max)) return kind == Kind.LOG ? new double[]{0.1, 10} : new double[]{-1, 1};
@@ -94,10 +94,18 @@ public final class Scale {
             double pad = Math.max(MARGIN * (hi - lo), 0.03);
             lo -= pad;
             hi += pad;
-            // XChart labels only decades: widen to the nearer decade until two are inside, so the axis can be read
-            while (Math.floor(hi) - Math.ceil(lo) < 1) {
-                if (Math.ceil(hi) - hi <= lo - Math.floor(lo)) hi = Math.ceil(hi) + (Math.ceil(hi) == hi ? 1 : 0);
-                else lo = Math.floor(lo) - (Math.floor(lo) == lo ? 1 : 0);
+            // XChart labels only decades: reach the nearer decade if none is inside, and a second one if it is
+            // within 0.6 decades (more would squash the data into a sliver of the axis)
+            if (Math.floor(hi) < Math.ceil(lo)) {
+                if (Math.ceil(hi) - hi <= lo - Math.floor(lo)) hi = Math.ceil(hi);
+                else lo = Math.floor(lo);
+            }
+            if (Math.floor(hi) - Math.ceil(lo) < 1) {
+                double up = Math.floor(hi) + 1 - hi, down = lo - (Math.ceil(lo) - 1);
+                if (Math.min(up, down) <= 0.6) {
+                    if (up <= down) hi = Math.floor(hi) + 1;
+                    else lo = Math.ceil(lo) - 1;
+                }
             }
             return new double[]{Math.pow(10, lo), Math.pow(10, hi)};
         }

@@ -36,6 +36,8 @@ public final class Style {
     public static final int MARKER_SIZE = 6;
     /** Lines with more points than this are drawn without markers. */
     public static final int MAX_MARKED_POINTS = 60;
+    /** Dashed lines are drawn through at most about this many points: XChart strokes each segment on its own, so segments must be longer than one dash (Plot). */
+    public static final int MAX_DASHED_POINTS = 40;
     /** Alpha of a ± std band's fill. */
     public static final int BAND_ALPHA = 60;
 

@@ -84,9 +84,12 @@ class PlotTest {
         Plot.Layout withZero = Plot.layout(new Panel("z", "z", "x", "y", Scale.LINEAR, Scale.AUTO,
                 List.of(Series.of("s", new double[]{1, 2, 3}, new double[]{0, 0.01, 100}, Series.Look.LINE))));
         assertEquals(Scale.LINEAR, withZero.y(), "a 0 cannot go on a log axis: AUTO stays linear rather than drop it");
-        // a log axis over less than a decade is widened to the nearer decade: two labelled ticks (here 1 and 10)
+        // a log axis over less than a decade reaches a second decade tick when it is near (here 1 and 10) ...
         double[] r = Scale.LOG.range(0.95, 3);
         assertTrue(r[0] <= 0.95 && r[0] > 0.85 && r[1] == 10, r[0] + " … " + r[1]);
+        // ... but a flat curve is not squashed to reach one a decade away (7.6…8.6: to 10 only, not 100)
+        double[] flat = Scale.LOG.range(7.6, 8.6);
+        assertTrue(flat[0] > 7 && flat[0] < 7.6 && flat[1] == 10, flat[0] + " … " + flat[1]);
         double[] r2 = Scale.LOG.range(0.2, 27);
         assertTrue(r2[0] < 0.2 && r2[0] > 0.15 && r2[1] > 27 && r2[1] < 35, "two decades inside already: only the margin " + r2[0] + " … " + r2[1]);
         // negative control: 3 decades forced onto a linear axis fail the check
@@ -134,6 +137,22 @@ class PlotTest {
             assertTrue(f.apply(u).isBlank());
             assertTrue(blanks.add(f.apply(u)), "XChart drops ticks with equal labels: blanks must differ");
         }
+    }
+
+    @Test
+    void denseDashedLinesAreThinnedSoTheyStayDashed() {
+        double[] x = new double[3000], y = new double[3000];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = 0.001 * (i + 1);
+            y[i] = Math.sqrt(x[i]);
+        }
+        Plot.Layout l = Plot.layout(new Panel("d", "d", "t", "y", Scale.symlog(0.001), Scale.LINEAR, List.of(
+                Series.of("theory", x, y, Series.Look.DASHED), Series.of("data", x, y, Series.Look.LINE))));
+        Plot.Drawn theory = l.series().get(0), data = l.series().get(1);
+        assertTrue(theory.size() <= Style.MAX_DASHED_POINTS + 2 && theory.size() > Style.MAX_DASHED_POINTS / 2, "" + theory.size());
+        assertEquals(3000, data.size(), "solid lines keep every point");
+        assertEquals(x[x.length - 1], theory.x()[theory.size() - 1], "the last point is kept");
+        ChartChecks.assertAxesContainData(Plot.chart(l));
     }
 
     @Test
