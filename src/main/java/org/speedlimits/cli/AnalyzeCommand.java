@@ -31,6 +31,11 @@ public class AnalyzeCommand implements Callable<Integer> {
                 description = "Run directories and/or folders holding them (every subfolder with config.yaml + metrics.csv); "
                         + "space- or comma-separated, repeatable.")
         List<Path> runs;
+
+        @Option(names = "--analysis", paramLabel = "DIR",
+                description = "figures only: redraw the figures of a written analysis folder (summary.csv, curves/, spectra/) "
+                        + "into DIR/figures/, without the runs (e.g. a committed experiments/results/ folder).")
+        Path analysis;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -79,6 +84,10 @@ public class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (source.analysis != null) {
+            System.err.println("analyze: --analysis is for `figures` (it redraws an analysis folder); give --sweep or --runs");
+            return ExitCodes.BAD_INPUT;
+        }
         Analysis a = analyze(runDirectories(), outDir());
         return a.errors().isEmpty() ? 0 : ExitCodes.BAD_INPUT;
     }

@@ -13,7 +13,7 @@ import java.util.List;
 /** {@code figures --runs ...}: the analysis (as {@code analyze}) plus every figure into {@code <out>/figures/}. */
 @Command(name = "figures", mixinStandardHelpOptions = true,
         description = "Regenerates the analysis and the paper's figures (Fig. 1a-f, Fig. 2, overview.png) from run directories "
-                + "into <out>/figures/ (PNG + SVG).")
+                + "into <out>/figures/ (PNG, SVG, PDF and the plotted numbers as CSV), or redraws them from an analysis folder (--analysis).")
 public final class FiguresCommand extends AnalyzeCommand {
     @Option(names = "--panel-n", defaultValue = "2500", paramLabel = "N",
             description = "Single-ensemble panels (1a, 1b, 1c, 1f, Fig. 2) use the group with n closest to this (default: ${DEFAULT-VALUE}).")
@@ -31,6 +31,12 @@ public final class FiguresCommand extends AnalyzeCommand {
 
     @Override
     public Integer call() {
+        if (source.analysis != null) {
+            List<String> notes = PaperFigures.redraw(source.analysis, panelN, warmThreshold);
+            notes.forEach(n -> System.out.println("note: " + n));
+            System.out.println("figures redrawn in " + source.analysis.resolve("figures"));
+            return 0;
+        }
         return figures(runDirectories(), outDir());
     }
 }

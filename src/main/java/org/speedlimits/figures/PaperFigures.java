@@ -1,38 +1,33 @@
 package org.speedlimits.figures;
 
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.Styler;
-import org.knowm.xchart.style.XYStyler;
-import org.knowm.xchart.style.lines.SeriesLines;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.speedlimits.analysis.Analysis;
 import org.speedlimits.analysis.AnalysisException;
-import org.speedlimits.analysis.GroupAnalysis;
 import org.speedlimits.analysis.NtkSpectrum;
 import org.speedlimits.analysis.PowerLawFit;
 import org.speedlimits.analysis.SeedStats;
+import org.speedlimits.plot.FigureWriter;
+import org.speedlimits.plot.Panel;
+import org.speedlimits.plot.Scale;
+import org.speedlimits.plot.Series;
 
 import java.awt.Color;
-import java.awt.Font;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
- * The paper's Fig. 1 (a–f) and Fig. 2 from an {@link Analysis}, as PNG + SVG panels in one folder plus
- * {@code overview.png}. Panels for one ensemble (a, b, c, f, Fig. 2) use the group whose n is closest to
- * {@code panelN} (the paper: 2500).
+ * The paper's Fig. 1 (a–f) and Fig. 2 from an {@link Analysis}: each panel as PNG, SVG, PDF and CSV (the plotted
+ * numbers) in one folder, plus {@code overview.png}. Panels for one ensemble (a, b, c, f, Fig. 2) use the group whose
+ * n is closest to {@code panelN} (the paper: 2500). Time axes are symlog (t = 0 drawn, log above the first logged
+ * time's decade); the inefficiency is on a log axis with the speed limit 1 as a reference line.
  */
 public final class PaperFigures {
     /** Physical time is the x axis of every curve, so gd and flow runs (and runs with different lr) line up. */
     static final String TIME_AXIS = "time t (= lr · epoch)";
-
-    private static final Color[] PALETTE = {new Color(31, 119, 180), new Color(214, 39, 40), new Color(44, 160, 44),
-            new Color(148, 103, 189), new Color(255, 127, 14), new Color(140, 86, 75), new Color(23, 190, 207)};
 
     /** Panel file names (without extension) in the order of the overview. */
     public static final List<String> PANELS = List.of("fig1a_loss", "fig1a_test_accuracy", "fig1b_inefficiency", "fig1c_triplets",
@@ -43,247 +38,193 @@ public final class PaperFigures {
 
     /** Writes every panel it has data for into {@code dir}; returns notes about panels that could not be drawn. */
     public static List<String> write(Analysis analysis, Path dir, long panelN) {
+        return write(PaperData.of(analysis), dir, panelN);
+    }
+
+    /**
+     * Redraws every panel from a written analysis folder ({@code summary.csv}, {@code curves/}, {@code spectra/}) into
+     * {@code <folder>/figures/}, without the runs; fig1c (weight triplets) needs a run and is left as it is.
+     */
+    public static List<String> redraw(Path analysisFolder, long panelN, double warmThreshold) {
+        return write(PaperData.read(analysisFolder, warmThreshold), analysisFolder.resolve("figures"), panelN);
+    }
+
+    static List<String> write(PaperData data, Path dir, long panelN) {
         List<String> notes = new ArrayList<>();
-        FigureFiles files = new FigureFiles(dir);
-        GroupAnalysis main = analysis.groups.stream().min(Comparator.comparingLong(g -> Math.abs(g.group.n() - panelN))).orElseThrow();
-        String who = " (" + main.group.label() + ", " + main.seeds() + (main.seeds() == 1 ? " seed)" : " seeds)");
-        int[] rows = Analysis.curveRowIndices(main);
-
-        XYChart loss = chart("(a) training loss" + who, TIME_AXIS, "train loss L (1/2n Σ|f−y|²)", true, true);
-        band(loss, "train loss", main, rows, main.trainLoss, PALETTE[0]);
-        linearIfNarrow(loss);
-        files.save("fig1a_loss", loss);
-
-        XYChart acc = chart("(a) test accuracy" + who, TIME_AXIS, "test accuracy (fraction)", true, false);
-        int[] tested = java.util.Arrays.stream(rows).filter(i -> !Double.isNaN(main.testAcc.mean()[i])).toArray();
-        band(acc, "test accuracy", main, tested, main.testAcc, PALETTE[1]);
-        line(acc, String.format(Locale.ROOT, "warm-start threshold %.2f", analysis.warmThreshold),
-                new double[]{main.time[1], main.time[main.time.length - 1]}, new double[]{analysis.warmThreshold, analysis.warmThreshold}, Color.GRAY, true);
-        files.save("fig1a_test_accuracy", acc);
-
-        XYChart ineff = chart("(b) speed-limit inefficiency" + who, TIME_AXIS, "t ΔL / |θ_t − θ_s|²", true, true);
-        band(ineff, "cold start (s = 0)", main, rows, main.cold, PALETTE[0]);
-        if (main.warm != null) {
-            band(ineff, "warm start (s = " + main.anchorEpoch + ")", main, rows, main.warm, PALETTE[1]);
-        } else {
-            notes.add("fig1b: no warm-start curve for " + main.group.label() + ": " + main.warmNote);
-        }
-        theory(ineff, "NTK theory, cold", main, rows, main.theoryCold, PALETTE[0]);
-        theory(ineff, "NTK theory, warm", main, rows, main.theoryWarm, PALETTE[1]);
-        line(ineff, "speed limit = 1", new double[]{main.time[1], main.time[main.time.length - 1]}, new double[]{1, 1}, Color.GRAY, true);
-        ineff.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        linearIfNarrow(ineff);
-        files.save("fig1b_inefficiency", ineff);
-
-        try {
-            TripletFigure triplets = TripletFigure.read(main.group.runs().get(0).dir, 6);
-            files.save("fig1c_triplets", triplets.width(), triplets.height(), triplets::paint);
-        } catch (AnalysisException e) {
-            notes.add("fig1c: " + e.getMessage());
-        }
-
-        files.save("fig1d_inefficiency_vs_n", inefficiencyVsN(analysis));
-
-        XYChart geo = chart("(e) path length over straight-line distance", TIME_AXIS, "l_γ(t) / |θ_t − θ_0|", true, false);
-        for (int g = 0; g < analysis.groups.size(); g++) {
-            GroupAnalysis ga = analysis.groups.get(g);
-            Color c = PALETTE[g % PALETTE.length];
-            int[] r = Analysis.curveRowIndices(ga);
-            band(geo, ga.group.label(), ga, r, ga.geo, c);
-            theory(geo, "NTK theory " + ga.group.label(), ga, r, ga.theoryGeo, c);
-        }
-        geo.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        files.save("fig1e_geometric_ratio", geo);
-
-        if (main.ntkInit != null) {
-            XYChart overlap = chart("(f) residue overlap with NTK eigenvectors" + who, "eigen-index k", "overlap (v_kᵀr)² / |r|² (seed mean)", true, true);
-            spectrumSeries(overlap, "at init (epoch 0)", main.ntkInit.spectra(), NtkSpectrum::overlap, PALETTE[0]);
-            if (main.ntkWarm != null) {
-                spectrumSeries(overlap, "at warm start (epoch " + main.ntkWarm.epochs() + ")", main.ntkWarm.spectra(), NtkSpectrum::overlap, PALETTE[1]);
-            } else {
-                notes.add("fig1f: no NTK spectrum near the warm start of " + main.group.label());
+        FigureWriter files = new FigureWriter(dir);
+        for (Panel p : panels(data, panelN, notes)) {
+            if (p.name().equals("fig1d_inefficiency_vs_n")) { // the triplets come before 1d in the overview
+                triplets(data, panelN, files, notes);
             }
-            files.save("fig1f_overlap", overlap);
-        } else {
-            notes.add("fig1f_overlap, fig2: no ntk/ spectra in " + main.group.label() + " (run the NTK stage)");
-        }
-        GroupAnalysis smallest = analysis.groups.stream().filter(g -> g.ntkInit != null).min(Comparator.comparingLong(g -> g.group.n())).orElse(null);
-        if (smallest != null) {
-            XYChart eig = chart("(f, inset) NTK eigenvalues at init (" + smallest.group.label() + ")", "eigen-index k", "eigenvalue λ_k of J Jᵀ", true, true);
-            List<NtkSpectrum> init = smallest.ntkInit.spectra();
-            spectrumSeries(eig, "λ_k (seed mean)", init, NtkSpectrum::eigenvalue, PALETTE[0]);
-            powerLaw(eig, init, smallest.ntkInit.alpha());
-            files.save("fig1f_eigenvalues", eig);
-        } else {
-            notes.add("fig1f_eigenvalues: no run has ntk/epoch_0 spectra");
-        }
-        if (main.ntkInit != null) {
-            long last = main.group.runs().get(0).ntk.lastKey();
-            List<NtkSpectrum> finals = main.group.runs().stream().filter(r -> r.ntk.containsKey(last)).map(r -> r.ntk.get(last)).toList();
-            XYChart spec = chart("Fig. 2: empirical NTK spectrum" + who, "eigen-index k", "eigenvalue λ_k of J Jᵀ (seed mean)", true, true);
-            spectrumSeries(spec, "initialisation (epoch 0)", main.ntkInit.spectra(), NtkSpectrum::eigenvalue, PALETTE[0]);
-            if (last > 0) spectrumSeries(spec, "after training (epoch " + last + ")", finals, NtkSpectrum::eigenvalue, PALETTE[1]);
-            else notes.add("fig2: only the epoch-0 spectrum exists for " + main.group.label());
-            files.save("fig2_ntk_spectrum", spec);
+            files.panel(p);
         }
         files.overview("overview", 3, 640, 500);
         return notes;
     }
 
-    private static XYChart inefficiencyVsN(Analysis analysis) {
-        // a log axis labels only decades: a range of n narrower than 30x (the CPU sweeps) reads better linear
-        double nMin = analysis.groups.stream().mapToDouble(g -> g.group.n()).min().orElse(1);
-        double nMax = analysis.groups.stream().mapToDouble(g -> g.group.n()).max().orElse(1);
-        XYChart chart = chart("(d) inefficiency at the final epoch vs n", "training-set size n",
-                "t ΔL / |Δθ|² at the last epoch", nMax / nMin >= 30, false);
-        chart.getStyler().setXAxisDecimalPattern("#");
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        List<String> variants = analysis.groups.stream().map(PaperFigures::variant).distinct().toList();
-        int color = 0;
-        for (String v : variants) {
-            List<GroupAnalysis> gs = analysis.groups.stream().filter(g -> variant(g).equals(v)).toList();
-            for (boolean cold : new boolean[]{true, false}) {
-                List<GroupAnalysis> with = gs.stream().filter(g -> cold || g.warm != null).toList();
-                Color c = PALETTE[color++ % PALETTE.length];
-                if (with.isEmpty()) continue;
-                double[] n = with.stream().mapToDouble(g -> g.group.n()).toArray();
-                double[] mean = with.stream().mapToDouble(g -> (cold ? g.cold : g.warm).lastMean()).toArray();
-                double[] std = with.stream().mapToDouble(g -> (cold ? g.cold : g.warm).lastStd()).toArray();
-                XYSeries s = chart.addSeries((cold ? "cold" : "warm") + v, n, mean, std);
-                s.setLineColor(c);
-                s.setMarkerColor(c);
-                s.setMarker(cold ? SeriesMarkers.CIRCLE : SeriesMarkers.SQUARE);
-                double[] th = with.stream().mapToDouble(g -> (cold ? g.theoryCold : g.theoryWarm)[g.epoch.length - 1]).toArray();
-                if (java.util.Arrays.stream(th).allMatch(Double::isFinite)) {
-                    XYSeries t = chart.addSeries("NTK theory, " + (cold ? "cold" : "warm") + v, n, th);
-                    t.setLineColor(c);
-                    t.setMarkerColor(c);
-                    t.setLineStyle(SeriesLines.DASH_DASH);
-                    t.setMarker(SeriesMarkers.DIAMOND);
-                }
-            }
-        }
-        return chart;
+    private static PaperData.Group main(PaperData data, long panelN) {
+        return data.groups().stream().min(Comparator.comparingLong(g -> Math.abs(g.n() - panelN))).orElseThrow();
     }
 
-    /** A log y axis labels only decades: data within less than a factor 30 reads better on a linear axis. */
-    private static void linearIfNarrow(XYChart chart) {
-        double lo = Double.MAX_VALUE, hi = 0;
-        for (XYSeries s : chart.getSeriesMap().values()) {
-            for (double y : s.getYData()) {
-                if (y > 0 && Double.isFinite(y)) {
-                    lo = Math.min(lo, y);
-                    hi = Math.max(hi, y);
+    private static void triplets(PaperData data, long panelN, FigureWriter files, List<String> notes) {
+        PaperData.Group main = main(data, panelN);
+        Path existing = files.dir().resolve("fig1c_triplets.png");
+        if (main.tripletRun() == null) {
+            if (java.nio.file.Files.isRegularFile(existing)) files.include(existing); // keep the one drawn from the runs
+            notes.add("fig1c: redrawn from an analysis folder: no run directory for the weight triplets"
+                    + (java.nio.file.Files.isRegularFile(existing) ? " (the existing fig1c_triplets.png is kept)" : ""));
+            return;
+        }
+        try {
+            TripletFigure t = TripletFigure.read(main.tripletRun(), 6);
+            files.painted("fig1c_triplets", t.width(), t.height(), t::paint, t.csv());
+        } catch (AnalysisException e) {
+            notes.add("fig1c: " + e.getMessage());
+        }
+    }
+
+    static List<Panel> panels(Analysis analysis, long panelN, List<String> notes) {
+        return panels(PaperData.of(analysis), panelN, notes);
+    }
+
+    /** Every XChart panel (all but the Java2D triplets), in overview order. */
+    static List<Panel> panels(PaperData data, long panelN, List<String> notes) {
+        List<Panel> panels = new ArrayList<>();
+        PaperData.Group main = main(data, panelN);
+        String who = " (" + main.label() + ", " + main.seeds() + (main.seeds() == 1 ? " seed)" : " seeds)");
+        Scale time = Scale.symlogFor(data.groups().stream().map(PaperData.Group::time).toArray(double[][]::new));
+
+        List<Series> loss = new ArrayList<>(band("train loss", main, main.trainLoss(), 0));
+        panels.add(new Panel("fig1a_loss", "(a) training loss" + who, TIME_AXIS, "train loss L (1/2n Σ|f−y|²)", time, Scale.AUTO, loss));
+
+        List<Series> acc = new ArrayList<>(band("test accuracy", main, main.testAcc(), 1));
+        acc.add(Series.horizontal(String.format(Locale.ROOT, "warm-start threshold %.2f", data.warmThreshold()), data.warmThreshold()));
+        panels.add(new Panel("fig1a_test_accuracy", "(a) test accuracy" + who, TIME_AXIS, "test accuracy (fraction)", time, Scale.LINEAR, acc));
+
+        List<Series> ineff = new ArrayList<>(band("cold start (s = 0)", main, main.cold(), 0));
+        if (main.warm() != null) {
+            ineff.addAll(band("warm start (s = " + main.anchorEpoch() + ")", main, main.warm(), 1));
+        } else {
+            notes.add("fig1b: no warm-start curve for " + main.label() + ": " + main.warmNote());
+        }
+        ineff.add(theory("NTK theory, cold", main, main.theoryCold(), 0));
+        ineff.add(theory("NTK theory, warm", main, main.theoryWarm(), 1));
+        ineff.add(Series.horizontal("speed limit = 1", 1));
+        panels.add(new Panel("fig1b_inefficiency", "(b) speed-limit inefficiency" + who, TIME_AXIS, "t ΔL / |θ_t − θ_s|²", time, Scale.LOG, ineff));
+
+        panels.add(inefficiencyVsN(data));
+
+        List<Series> geo = new ArrayList<>();
+        for (int g = 0; g < data.groups().size(); g++) {
+            PaperData.Group ga = data.groups().get(g);
+            geo.addAll(band(ga.label(), ga, ga.geo(), g));
+            geo.add(theory("NTK theory " + ga.label(), ga, ga.theoryGeo(), g));
+        }
+        panels.add(new Panel("fig1e_geometric_ratio", "(e) path length over straight-line distance", TIME_AXIS, "l_γ(t) / |θ_t − θ_0|",
+                time, Scale.AUTO, geo));
+
+        if (main.init() != null) {
+            List<Series> overlap = new ArrayList<>();
+            overlap.add(spectrum("at init (epoch 0)", main.init().spectra(), NtkSpectrum::overlap, 0));
+            if (main.warmSpectra() != null) {
+                overlap.add(spectrum("at warm start (epoch " + main.warmSpectra().epochs() + ")", main.warmSpectra().spectra(), NtkSpectrum::overlap, 1));
+            } else {
+                notes.add("fig1f: no NTK spectrum near the warm start of " + main.label());
+            }
+            panels.add(new Panel("fig1f_overlap", "(f) residue overlap with NTK eigenvectors" + who, "eigen-index k",
+                    "overlap (v_kᵀr)² / |r|² (seed mean)", Scale.LOG, Scale.LOG, overlap));
+        } else {
+            notes.add("fig1f_overlap, fig2: no ntk/ spectra in " + main.label() + " (run the NTK stage)");
+        }
+        PaperData.Group smallest = data.groups().stream().filter(g -> g.init() != null).min(Comparator.comparingLong(PaperData.Group::n)).orElse(null);
+        if (smallest != null) {
+            List<NtkSpectrum> init = smallest.init().spectra();
+            List<Series> eig = new ArrayList<>(List.of(spectrum("λ_k (seed mean)", init, NtkSpectrum::eigenvalue, 0)));
+            Series fit = powerLaw(init, smallest.init().alpha());
+            if (fit != null) eig.add(fit);
+            panels.add(new Panel("fig1f_eigenvalues", "(f, inset) NTK eigenvalues at init (" + smallest.label() + ")",
+                    "eigen-index k", "eigenvalue λ_k of J Jᵀ", Scale.LOG, Scale.LOG, eig));
+        } else {
+            notes.add("fig1f_eigenvalues: no run has ntk/epoch_0 spectra");
+        }
+        if (main.init() != null) {
+            long last = main.lastEpoch();
+            List<Series> spec = new ArrayList<>(List.of(spectrum("initialisation (epoch 0)", main.init().spectra(), NtkSpectrum::eigenvalue, 0)));
+            if (last > 0) spec.add(spectrum("after training (epoch " + last + ")", main.last(), NtkSpectrum::eigenvalue, 1));
+            else notes.add("fig2: only the epoch-0 spectrum exists for " + main.label());
+            panels.add(new Panel("fig2_ntk_spectrum", "Fig. 2: empirical NTK spectrum" + who, "eigen-index k",
+                    "eigenvalue λ_k of J Jᵀ (seed mean)", Scale.LOG, Scale.LOG, spec));
+        }
+        return panels;
+    }
+
+    private static Panel inefficiencyVsN(PaperData data) {
+        List<Series> series = new ArrayList<>();
+        List<String> variants = data.groups().stream().map(PaperFigures::variant).distinct().toList();
+        int colour = 0;
+        for (String v : variants) {
+            List<PaperData.Group> gs = data.groups().stream().filter(g -> variant(g).equals(v)).toList();
+            for (boolean cold : new boolean[]{true, false}) {
+                List<PaperData.Group> with = gs.stream().filter(g -> cold || g.finalWarm() != null).toList();
+                Color c = org.speedlimits.plot.Style.palette(colour++);
+                if (with.isEmpty()) continue;
+                double[] n = with.stream().mapToDouble(PaperData.Group::n).toArray();
+                double[] mean = with.stream().mapToDouble(g -> (cold ? g.finalCold() : g.finalWarm())[0]).toArray();
+                double[] std = with.stream().mapToDouble(g -> (cold ? g.finalCold() : g.finalWarm())[1]).toArray();
+                series.add(Series.withErrors((cold ? "cold" : "warm") + v + " (mean ± std)", n, mean, std,
+                        Series.Look.LINE_MARKERS).colour(c));
+                double[] th = with.stream().mapToDouble(g -> (cold ? g.finalCold() : g.finalWarm())[2]).toArray();
+                if (Arrays.stream(th).allMatch(Double::isFinite)) {
+                    series.add(Series.of("NTK theory, " + (cold ? "cold" : "warm") + v, n, th, Series.Look.DASHED).colour(c));
                 }
             }
         }
-        if (hi > 0 && hi / lo < 30) {
-            chart.getStyler().setYAxisLogarithmic(false);
-            chart.getStyler().setYAxisDecimalPattern("#0.###");
-        }
+        // n spans a factor 4 in the CPU sweeps, 10 in the paper: log only when it spans decades (AUTO)
+        return new Panel("fig1d_inefficiency_vs_n", "(d) inefficiency at the final epoch vs n", "training-set size n",
+                "t ΔL / |Δθ|² at the last epoch", Scale.AUTO, Scale.AUTO, series);
     }
 
     /** The group label without the n part (other differing keys), e.g. " model.width=8". */
-    private static String variant(GroupAnalysis g) {
-        String label = g.group.label();
+    private static String variant(PaperData.Group g) {
+        String label = g.label();
         int space = label.indexOf(' ');
         return space < 0 ? "" : label.substring(space);
     }
 
-    static XYChart chart(String title, String xLabel, String yLabel, boolean logX, boolean logY) {
-        XYChart chart = new XYChartBuilder().width(760).height(560).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
-        XYStyler s = chart.getStyler();
-        s.setXAxisLogarithmic(logX);
-        s.setYAxisLogarithmic(logY);
-        if (!logY) s.setYAxisDecimalPattern("#0.###");
-        s.setLegendPosition(Styler.LegendPosition.InsideNE);
-        s.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 17));
-        s.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 16));
-        s.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-        s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-        s.setChartBackgroundColor(Color.WHITE);
-        s.setPlotBackgroundColor(Color.WHITE);
-        s.setPlotGridLinesColor(new Color(225, 225, 225));
-        s.setMarkerSize(6);
-        s.setErrorBarsColorSeriesColor(true);
-        return chart;
+    /** The seed mean (a line) and, with more than one seed, a shaded ± std band behind it. */
+    private static List<Series> band(String name, PaperData.Group g, SeedStats stats, int colour) {
+        double[] x = g.time(), m = stats.mean(), sd = stats.std();
+        Series mean = Series.of(name + (g.seeds() > 1 ? " (mean ± std, " + g.seeds() + " seeds)" : ""), x, m, Series.Look.LINE_MARKERS)
+                .colour(colour);
+        if (g.seeds() == 1) return List.of(mean);
+        return List.of(Series.withErrors(name + " ± std", x, m, sd, Series.Look.BAND).colour(colour), mean);
     }
 
-    /** Mean line with a shaded ± std band (a hidden polygon series) over the given rows (epoch 0 dropped on log x). */
-    private static void band(XYChart chart, String name, GroupAnalysis g, int[] rows, SeedStats stats, Color color) {
-        boolean logY = chart.getStyler().isYAxisLogarithmic();
-        List<double[]> pts = new ArrayList<>();
-        for (int i : rows) {
-            double x = g.time[i], m = stats.mean()[i], sd = stats.std()[i];
-            if (x > 0 && Double.isFinite(m) && (!logY || m > 0)) pts.add(new double[]{x, m, Double.isFinite(sd) ? sd : 0});
-        }
-        if (pts.isEmpty()) return;
-        double[] x = pts.stream().mapToDouble(p -> p[0]).toArray();
-        double[] y = pts.stream().mapToDouble(p -> p[1]).toArray();
-        if (g.seeds() > 1) {
-            int n = pts.size();
-            double[] px = new double[2 * n], py = new double[2 * n];
-            for (int i = 0; i < n; i++) {
-                double[] p = pts.get(i), q = pts.get(n - 1 - i);
-                px[i] = p[0];
-                py[i] = p[1] + p[2];
-                px[n + i] = q[0];
-                py[n + i] = logY ? Math.max(q[1] - q[2], q[1] * 1e-2) : q[1] - q[2];
-            }
-            XYSeries b = chart.addSeries(name + " ± std", px, py);
-            b.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
-            b.setFillColor(new Color(color.getRed(), color.getGreen(), color.getBlue(), 60));
-            b.setLineColor(new Color(0, 0, 0, 0));
-            b.setMarker(SeriesMarkers.NONE);
-            b.setShowInLegend(false);
-        }
-        XYSeries s = chart.addSeries(name + (g.seeds() > 1 ? " (mean ± std, " + g.seeds() + " seeds)" : ""), x, y);
-        s.setLineColor(color);
-        s.setMarkerColor(color);
-        s.setMarker(x.length > 40 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+    private static Series theory(String name, PaperData.Group g, double[] values, int colour) {
+        return Series.of(name, g.time(), values, Series.Look.DASHED).colour(colour);
     }
 
-    private static void theory(XYChart chart, String name, GroupAnalysis g, int[] rows, double[] values, Color color) {
-        boolean logY = chart.getStyler().isYAxisLogarithmic();
-        int[] ok = java.util.Arrays.stream(rows).filter(i -> g.time[i] > 0 && Double.isFinite(values[i]) && (!logY || values[i] > 0)).toArray();
-        if (ok.length == 0) return;
-        line(chart, name, java.util.Arrays.stream(ok).mapToDouble(i -> g.time[i]).toArray(),
-                java.util.Arrays.stream(ok).mapToDouble(i -> values[i]).toArray(), color, true);
-    }
-
-    private static void line(XYChart chart, String name, double[] x, double[] y, Color color, boolean dashed) {
-        XYSeries s = chart.addSeries(name, x, y);
-        s.setLineColor(color);
-        s.setMarker(SeriesMarkers.NONE);
-        if (dashed) s.setLineStyle(SeriesLines.DASH_DASH);
-    }
-
-    /** Seed mean of a per-mode quantity (over the common length), k = 1..m, positive values only. */
-    private static void spectrumSeries(XYChart chart, String name, List<NtkSpectrum> spectra,
-                                       java.util.function.Function<NtkSpectrum, double[]> what, Color color) {
+    /** Seed mean of a per-mode quantity (over the common length), k = 1..m. */
+    private static Series spectrum(String name, List<NtkSpectrum> spectra, Function<NtkSpectrum, double[]> what, int colour) {
         int m = spectra.stream().mapToInt(NtkSpectrum::size).min().orElse(0);
-        List<double[]> pts = new ArrayList<>();
-        for (int k = 0; k < m; k++) {
+        double[] k = new double[m], mean = new double[m];
+        for (int i = 0; i < m; i++) {
             double s = 0;
-            for (NtkSpectrum sp : spectra) s += what.apply(sp)[k];
-            double mean = s / spectra.size();
-            if (mean > 0) pts.add(new double[]{k + 1, mean});
+            for (NtkSpectrum sp : spectra) s += what.apply(sp)[i];
+            k[i] = i + 1;
+            mean[i] = s / spectra.size();
         }
-        if (pts.isEmpty()) return;
-        XYSeries series = chart.addSeries(name, pts.stream().mapToDouble(p -> p[0]).toArray(), pts.stream().mapToDouble(p -> p[1]).toArray());
-        series.setLineColor(color);
-        series.setMarkerColor(color);
-        series.setMarker(pts.size() > 60 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
+        return Series.of(name, k, mean, Series.Look.LINE_MARKERS).colour(colour);
     }
 
-    private static void powerLaw(XYChart chart, List<NtkSpectrum> spectra, double alpha) {
+    private static Series powerLaw(List<NtkSpectrum> spectra, double alpha) {
         NtkSpectrum s = spectra.get(0);
         int[] range = PowerLawFit.defaultRange(s.size());
-        if (range[1] <= range[0] || Double.isNaN(alpha)) return;
+        if (range[1] <= range[0] || Double.isNaN(alpha)) return null;
         PowerLawFit fit = PowerLawFit.fit(s.eigenvalue(), range[0], range[1]);
-        line(chart, String.format(Locale.ROOT, "fit k^−α, α = %.2f (k = %s)", alpha, fit.range()),
+        return Series.of(String.format(Locale.ROOT, "fit k^−α, α = %.2f (k = %s)", alpha, fit.range()),
                 new double[]{range[0], range[1]},
                 new double[]{fit.amplitude() * Math.pow(range[0], -fit.exponent()), fit.amplitude() * Math.pow(range[1], -fit.exponent())},
-                Color.BLACK, true);
+                Series.Look.DASHED).colour(Color.BLACK);
     }
 }

@@ -2,10 +2,11 @@ package org.speedlimits.figures;
 
 import org.speedlimits.analysis.AnalysisException;
 import org.speedlimits.io.EpochCsv;
+import org.speedlimits.plot.Csv;
+import org.speedlimits.plot.Style;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Line2D;
@@ -85,9 +86,9 @@ final class TripletFigure {
 
     void paint(Graphics2D g) {
         g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        g.setFont(Style.TITLE);
         g.drawString(title, 12, 26);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.setFont(Style.TICKS);
         g.drawString("colour: log epoch, blue → red;  ● start (θ0),  ■ end", width() - 330, 26);
         for (int i = 0; i < triplets.size(); i++) {
             paintCell(g, triplets.get(i), (i % 3) * CELL_W, TITLE_H + (i / 3) * CELL_H);
@@ -119,7 +120,7 @@ final class TripletFigure {
             g.draw(new Line2D.Double(p[0], p[1], q[0], q[1]));
         }
         g.setColor(Color.DARK_GRAY);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.setFont(Style.TICKS);
         String[] names = {"w1", "w2", "w3"};
         double[][] axisEnds = {{1.25, -1, -1}, {-1, 1.25, -1}, {-1, -1, 1.25}};
         for (int a = 0; a < 3; a++) {
@@ -130,8 +131,7 @@ final class TripletFigure {
         double logMax = Math.log1p(epochs[n - 1]);
         g.setStroke(new BasicStroke(1.6f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
         double[] prev = null;
-        int step = Math.max(1, n / 3000);
-        for (int r = 0; r < n; r += step) {
+        for (int r : drawnRows(n)) {
             double[] p = toPixels(t.xyz()[r], mid, half, ox, oy);
             if (prev != null) {
                 float f = (float) (logMax > 0 ? Math.log1p(epochs[r]) / logMax : 1);
@@ -146,13 +146,29 @@ final class TripletFigure {
         g.setColor(new Color(200, 0, 0));
         g.fill(new Rectangle2D.Double(end[0] - 5, end[1] - 5, 10, 10));
         g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+        g.setFont(Style.AXIS_TITLE.deriveFont(java.awt.Font.BOLD));
         g.drawString(t.label(), ox + 12, oy + 18);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        g.setFont(Style.NOTE);
         for (int a = 0; a < 3; a++) {
             g.drawString(String.format(Locale.ROOT, "%s ∈ [%.4g, %.4g]", names[a], t.min()[a], t.max()[a]),
                     ox + 12, oy + CELL_H - 46 + 14 * a);
         }
+    }
+
+    /** The rows the trajectory is drawn through (at most about 3000, always the last one). */
+    private static int[] drawnRows(int n) {
+        int step = Math.max(1, n / 3000);
+        java.util.stream.IntStream rows = java.util.stream.IntStream.iterate(0, r -> r < n, r -> r + step);
+        return (n - 1) % step == 0 ? rows.toArray() : java.util.stream.IntStream.concat(rows, java.util.stream.IntStream.of(n - 1)).toArray();
+    }
+
+    /** Exactly the drawn points: triplet, epoch and the three weights. */
+    Csv csv() {
+        Csv csv = new Csv(List.of("triplet", "epoch", "w1", "w2", "w3"));
+        for (Triplet t : triplets) {
+            for (int r : drawnRows(t.xyz().length)) csv.row(t.label(), epochs[r], t.xyz()[r][0], t.xyz()[r][1], t.xyz()[r][2]);
+        }
+        return csv;
     }
 
     private static double[] corner(int i, int ox, int oy) {

@@ -13,6 +13,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import org.speedlimits.config.ConfigException;
+import org.speedlimits.plot.FigureWriter;
+import org.speedlimits.plot.Panel;
+import org.speedlimits.plot.Scale;
+import org.speedlimits.plot.Series;
 
 /**
  * The {@code ness} command's work for one resolved {@link NessConfig}: the theory (always), and the stages the config
@@ -96,7 +100,7 @@ public final class NessExperiment {
     private void fig1c(Path figures) {
         int n = cfg.stepsPerEpoch();
         long steps = cfg.fig1c.steps;
-        List<NessPlots.Series> series = new ArrayList<>();
+        List<Series> series = new ArrayList<>();
         for (NessConfig.DynamicsKind kind : List.of(NessConfig.DynamicsKind.SGD_WR, NessConfig.DynamicsKind.SGD_WOR)) {
             Sampler s = sampler(kind, cfg.sgd.eta);
             int per = s.stepsPerUnit();
@@ -109,28 +113,33 @@ public final class NessExperiment {
             e.run(units, threads);
             double[][] pooled = LossCurve.pool(curves);
             double[] x = Arrays.stream(at).mapToDouble(u -> u * (double) per).toArray();
-            series.add(new NessPlots.Series(kind == NessConfig.DynamicsKind.SGD_WR ? "WR" : "WOR (m = " + cfg.sgd.batch + ")",
-                    x, pooled[0], pooled[1], NessPlots.Style.LINE));
+            series.add(new Series(kind == NessConfig.DynamicsKind.SGD_WR ? "WR" : "WOR (m = " + cfg.sgd.batch + ")",
+                    x, pooled[0], pooled[1], Series.Look.LINE));
         }
-        List<NessPlots.Panel> panels = new ArrayList<>();
+        List<Panel> panels = new ArrayList<>();
         if (cfg.model.type != NessConfig.ModelType.MNIST) panels.add(dataPanel());
-        panels.add(new NessPlots.Panel("loss", String.format(Locale.ROOT,
+        panels.add(new Panel("fig1_loss", String.format(Locale.ROOT,
                 "Fig. 1C: %d runs, η = %s, n = %d", cfg.fig1c.runs, fmt(cfg.sgd.eta), n), "SGD step", "L(θ)/L(θ₀) − 1 (mean over runs)",
-                false, true, series));
-        NessPlots.write(figures, "fig1", panels);
+                Scale.LINEAR, Scale.LOG, series));
+        writeFigure(figures, "fig1", panels);
+    }
+
+    /** Each panel as {@code <panel name>.png/.svg/.pdf/.csv} and all of them in one row as {@code <figure>.*}. */
+    private static void writeFigure(Path dir, String figure, List<Panel> panels) {
+        new FigureWriter(dir).panelsAndGrid(figure, panels.size(), panels);
     }
 
     /** Fig. 1A: the data set of Sec. 4.1 and the network's output at the minimum θ₀. */
-    private NessPlots.Panel dataPanel() {
+    private Panel dataPanel() {
         RegressionData d = RegressionData.paper(cfg.model.dataSeed);
         double[] gx = new double[301], gf = new double[301];
         for (int i = 0; i <= 300; i++) {
             gx[i] = -3 + 6.0 * i / 300;
             gf[i] = model instanceof TanhRegression ? TanhRegression.output(theory.theta0, gx[i]) : dot(theory.theta0, LinearizedRegression.features(gx[i]));
         }
-        return new NessPlots.Panel("data", "Fig. 1A: data (M = " + d.size() + ") and f(x; θ₀)", "x", "y", false, false, List.of(
-                new NessPlots.Series("data y_i = exp(−x_i²) + noise", d.x(), d.y(), null, NessPlots.Style.MARKERS),
-                new NessPlots.Series("f(x; θ₀)", gx, gf, null, NessPlots.Style.LINE)));
+        return new Panel("fig1_data", "Fig. 1A: data (M = " + d.size() + ") and f(x; θ₀)", "x", "y", Scale.LINEAR, Scale.LINEAR, List.of(
+                new Series("data y_i = exp(−x_i²) + noise", d.x(), d.y(), null, Series.Look.MARKERS),
+                new Series("f(x; θ₀)", gx, gf, null, Series.Look.LINE)));
     }
 
     private static double dot(double[] a, double[] b) {
@@ -321,9 +330,9 @@ public final class NessExperiment {
     }
 
     private void fig3(Path figures, Map<NessConfig.DynamicsKind, Stationary> results) {
-        List<NessPlots.Panel> panels = new ArrayList<>();
+        List<Panel> panels = new ArrayList<>();
         for (boolean sigma : new boolean[]{true, false}) {
-            List<NessPlots.Series> series = new ArrayList<>();
+            List<Series> series = new ArrayList<>();
             double lo = Double.POSITIVE_INFINITY, hi = 0;
             for (Stationary r : results.values()) {
                 if (!sigma && r.kind() == NessConfig.DynamicsKind.EARTHQUAKE) continue; // C = 0 there: nothing on log axes
@@ -341,23 +350,23 @@ public final class NessExperiment {
                 }
                 for (List<double[]> l : List.of(pos, neg)) {
                     if (l.isEmpty()) continue;
-                    series.add(new NessPlots.Series(title(r.kind()) + (l == pos ? " (theory > 0)" : " (theory < 0, sign flipped)"),
+                    series.add(new Series(title(r.kind()) + (l == pos ? " (theory > 0)" : " (theory < 0, sign flipped)"),
                             l.stream().mapToDouble(p -> p[0]).toArray(), l.stream().mapToDouble(p -> p[1]).toArray(),
-                            l.stream().mapToDouble(p -> p[2]).toArray(), NessPlots.Style.MARKERS));
+                            l.stream().mapToDouble(p -> p[2]).toArray(), Series.Look.MARKERS));
                 }
             }
-            if (hi > 0) series.add(new NessPlots.Series("simulation = theory", new double[]{lo, hi}, new double[]{lo, hi}, null, NessPlots.Style.LINE));
-            panels.add(new NessPlots.Panel(sigma ? "sigma" : "circulation",
+            if (hi > 0) series.add(Series.reference("simulation = theory", new double[]{lo, hi}, new double[]{lo, hi}));
+            panels.add(new Panel(sigma ? "fig3_sigma" : "fig3_circulation",
                     sigma ? "Fig. 3: Σ entries (i ≤ j)" : "Fig. 3: C entries (i < j), WR per step, WOR per epoch",
                     sigma ? "|Σ_ij| theory" : "|C_ij| theory", sigma ? "Σ_ij simulation (× sign of theory)" : "⟨A_ij⟩/ℓ simulation (× sign of theory)",
-                    true, true, series));
+                    Scale.LOG, Scale.LOG, series));
         }
-        NessPlots.write(figures, "fig3", panels);
+        writeFigure(figures, "fig3", panels);
     }
 
     private void fig4(Path out, Path figures, Stationary wr) throws IOException {
         double rate = theory.wr.entropyProductionPerStep();
-        List<NessPlots.Series> exp = new ArrayList<>(), ratio = new ArrayList<>();
+        List<Series> exp = new ArrayList<>(), ratio = new ArrayList<>();
         List<String> rows = new ArrayList<>();
         rows.add("length,windows,mean_sigma,mean_sigma_se,theory_mean_sigma_eq29,mean_exp_minus_sigma,mean_exp_se,dft_slope,dft_slope_se");
         double[][] lengthStats = null;
@@ -391,20 +400,20 @@ public final class NessExperiment {
         }
         write(out.resolve("entropy.csv"), rows);
         double xmax = 0;
-        for (NessPlots.Series r : ratio) for (double v : r.x()) xmax = Math.max(xmax, v);
+        for (Series r : ratio) for (double v : r.x()) xmax = Math.max(xmax, v);
         double[] gx = new double[41], gy = new double[41];
         for (int i = 0; i <= 40; i++) {
             gx[i] = xmax * i / 40;
             gy[i] = Math.exp(-gx[i]);
         }
-        ratio.add(new NessPlots.Series("DFT: e^−σ", gx, gy, null, NessPlots.Style.DASHED));
+        ratio.add(new Series("DFT: e^−σ", gx, gy, null, Series.Look.DASHED));
         double[] ls = lengthStats[0];
-        List<NessPlots.Series> mean = List.of(new NessPlots.Series("simulation", ls, lengthStats[1], lengthStats[2], NessPlots.Style.MARKERS),
-                new NessPlots.Series("Eq. 29: ℓ·(−tr C D⁻¹ C Σ⁻¹)", ls, Arrays.stream(ls).map(l -> l * rate).toArray(), null, NessPlots.Style.LINE));
-        NessPlots.write(figures, "fig4", List.of(
-                new NessPlots.Panel("a", "Fig. 4A: P(e^−σ) (IFT: mean 1)", "e^−σ", "probability density", false, false, exp),
-                new NessPlots.Panel("b", "Fig. 4B: P(−σ)/P(σ)", "σ", "P(−σ)/P(σ)", false, true, ratio),
-                new NessPlots.Panel("c", "Fig. 4C: ⟨σ⟩ against ℓ (WR)", "sub-trajectory length ℓ (steps)", "⟨σ⟩", true, true, mean)));
+        List<Series> mean = List.of(new Series("simulation", ls, lengthStats[1], lengthStats[2], Series.Look.MARKERS),
+                new Series("Eq. 29: ℓ·(−tr C D⁻¹ C Σ⁻¹)", ls, Arrays.stream(ls).map(l -> l * rate).toArray(), null, Series.Look.LINE));
+        writeFigure(figures, "fig4", List.of(
+                new Panel("fig4_a", "Fig. 4A: P(e^−σ) (IFT: mean 1)", "e^−σ", "probability density", Scale.LINEAR, Scale.LINEAR, exp),
+                new Panel("fig4_b", "Fig. 4B: P(−σ)/P(σ)", "σ", "P(−σ)/P(σ)", Scale.LINEAR, Scale.LOG, ratio),
+                new Panel("fig4_c", "Fig. 4C: ⟨σ⟩ against ℓ (WR)", "sub-trajectory length ℓ (steps)", "⟨σ⟩", Scale.LOG, Scale.LOG, mean)));
     }
 
     /** One histogram with the counts of every chain's (a new one: the chains' own stay as they are). */
@@ -415,16 +424,16 @@ public final class NessExperiment {
         return h;
     }
 
-    private static NessPlots.Series density(Histogram h, String label) {
+    private static Series density(Histogram h, String label) {
         long total = h.below() + h.above();
         for (long c : h.counts()) total += c;
         List<double[]> p = new ArrayList<>();
         for (int i = 0; i < h.bins(); i++) if (h.count(i) > 0) p.add(new double[]{h.centre(i), h.count(i) / (total * h.width())});
-        return new NessPlots.Series(label, p.stream().mapToDouble(q -> q[0]).toArray(), p.stream().mapToDouble(q -> q[1]).toArray(), null,
-                NessPlots.Style.LINE);
+        return new Series(label, p.stream().mapToDouble(q -> q[0]).toArray(), p.stream().mapToDouble(q -> q[1]).toArray(), null,
+                Series.Look.LINE);
     }
 
-    private static NessPlots.Series ratioSeries(Histogram h, String label) {
+    private static Series ratioSeries(Histogram h, String label) {
         int bins = h.bins();
         List<double[]> p = new ArrayList<>();
         for (int i = bins / 2; i < bins; i++) {
@@ -433,8 +442,8 @@ public final class NessExperiment {
             double r = (double) nm / np;
             p.add(new double[]{h.centre(i), r, r * Math.sqrt(1.0 / np + 1.0 / nm)});
         }
-        return new NessPlots.Series(label, p.stream().mapToDouble(q -> q[0]).toArray(), p.stream().mapToDouble(q -> q[1]).toArray(),
-                p.stream().mapToDouble(q -> q[2]).toArray(), NessPlots.Style.MARKERS);
+        return new Series(label, p.stream().mapToDouble(q -> q[0]).toArray(), p.stream().mapToDouble(q -> q[1]).toArray(),
+                p.stream().mapToDouble(q -> q[2]).toArray(), Series.Look.MARKERS);
     }
 
     // ---------------------------------------------------------------- Fig. 6
@@ -455,16 +464,16 @@ public final class NessExperiment {
         java.util.Map<PosteriorTheory.Sampler, Double> simSlopes = new java.util.EnumMap<>(PosteriorTheory.Sampler.class);
         List<String> rows = new ArrayList<>();
         rows.add("sampler,eta,kl_simulation_bits,kl_se,kl_theory_continuum,kl_theory_discrete,chains,epochs_per_chain");
-        List<NessPlots.Series> series = new ArrayList<>();
+        List<Series> series = new ArrayList<>();
         for (PosteriorTheory.Sampler s : PosteriorTheory.Sampler.values()) {
             List<PosteriorTheory.Point> pts = curve.stream().filter(p -> p.sampler() == s).toList();
             int colour = s.ordinal();
-            series.add(new NessPlots.Series(label(s) + ", Fokker–Planck (paper)", pts.stream().mapToDouble(PosteriorTheory.Point::eta).toArray(),
-                    pts.stream().mapToDouble(PosteriorTheory.Point::klContinuum).toArray(), null, NessPlots.Style.LINE, colour));
+            series.add(new Series(label(s) + ", Fokker–Planck (paper)", pts.stream().mapToDouble(PosteriorTheory.Point::eta).toArray(),
+                    pts.stream().mapToDouble(PosteriorTheory.Point::klContinuum).toArray(), null, Series.Look.LINE, colour));
             List<PosteriorTheory.Point> disc = pts.stream().filter(p -> p.klDiscrete() > 0 && Double.isFinite(p.klDiscrete())
                     && p.eta() * n * hMax < 1).toList();
-            series.add(new NessPlots.Series(label(s) + ", discrete-time theory", disc.stream().mapToDouble(PosteriorTheory.Point::eta).toArray(),
-                    disc.stream().mapToDouble(PosteriorTheory.Point::klDiscrete).toArray(), null, NessPlots.Style.DASHED, colour));
+            series.add(new Series(label(s) + ", discrete-time theory", disc.stream().mapToDouble(PosteriorTheory.Point::eta).toArray(),
+                    disc.stream().mapToDouble(PosteriorTheory.Point::klDiscrete).toArray(), null, Series.Look.DASHED, colour));
             int k = cfg.posterior.simEtas.size();
             double[] x = new double[k], y = new double[k], err = new double[k];
             for (int i = 0; i < k; i++) {
@@ -479,8 +488,8 @@ public final class NessExperiment {
                 log.printf(Locale.ROOT, "ness: posterior %s η = %s: KL = %.4g ± %.2g bits%n", NessConfig.yaml(s), fmt(eta), kl[0], kl[1]);
             }
             simSlopes.put(s, k > 0 ? PosteriorTheory.slope(x, y) : Double.NaN);
-            if (k > 0) series.add(new NessPlots.Series(label(s) + ", simulation (slope " + fmt(simSlopes.get(s)) + ")", x, y, err,
-                    NessPlots.Style.MARKERS, colour));
+            if (k > 0) series.add(new Series(label(s) + ", simulation (slope " + fmt(simSlopes.get(s)) + ")", x, y, err,
+                    Series.Look.MARKERS, colour));
         }
         List<String> slopes = new ArrayList<>();
         slopes.add("sampler,slope_continuum,slope_discrete,slope_simulation,eta_range_theory,eta_range_simulation");
@@ -493,8 +502,8 @@ public final class NessExperiment {
         }
         write(figures.resolve("fig6_simulation.csv"), rows);
         write(figures.resolve("fig6_slopes.csv"), slopes);
-        NessPlots.write(figures, "fig6", List.of(new NessPlots.Panel("kl", "Fig. 6: KL(P_s ‖ posterior), linearised model, m = " + m,
-                "learning rate η", "KL divergence (bits)", true, true, series)));
+        writeFigure(figures, "fig6", List.of(new Panel("fig6_kl", "Fig. 6: KL(P_s ‖ posterior), linearised model, m = " + m,
+                "learning rate η", "KL divergence (bits)", Scale.LOG, Scale.LOG, series)));
     }
 
     private double maxSimEta() {

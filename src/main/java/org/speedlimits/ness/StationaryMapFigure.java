@@ -1,33 +1,24 @@
 package org.speedlimits.ness;
 
-import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
-import de.erichseifert.vectorgraphics2d.svg.SVGProcessor;
-import de.erichseifert.vectorgraphics2d.util.PageSize;
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Line2D;
 import java.awt.geom.Path2D;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
-import javax.imageio.ImageIO;
+import org.speedlimits.plot.Csv;
+import org.speedlimits.plot.FigureWriter;
+import org.speedlimits.plot.Scale;
+import org.speedlimits.plot.Style;
 
 /**
  * Paper 003's Fig. 2: the simulated 2-D marginal of the stationary distribution as a heat map, with the theory's
  * equiprobability contours (white dashed, a factor 10 in density apart), the Boltzmann contours of exp(−β𝓛)
  * (gold dashed; its level sets, same spacing), the marginal probability current (arrows) and the centres (star: θ₀,
  * the origin; white dot: the WOR centre θ̂₀). Coordinates are δθ in units of the WR theory's Θ_α = Σ_αα^{1/2}.
- * Drawn with Java2D into a PNG and, with the same code, an SVG.
+ * Drawn with Java2D; the same painter gives the PNG, SVG and PDF (plot.FigureWriter), the bins' numbers go in a CSV.
  */
 public final class StationaryMapFigure {
     private StationaryMapFigure() {}
@@ -43,44 +34,39 @@ public final class StationaryMapFigure {
 
     static final int W = 460, H = 440, LEFT = 70, RIGHT = 20, TOP = 36, BOTTOM = 56;
 
+    /** Each panel as {@code <figure>_a.png/.svg/.pdf/.csv}, …, and all of them in one row as {@code <figure>.*}. */
     public static void write(Path dir, String figure, String xLabel, String yLabel, List<Panel> panels) {
-        try {
-            Files.createDirectories(dir);
-            BufferedImage all = new BufferedImage(W * panels.size(), H, BufferedImage.TYPE_INT_RGB);
-            Graphics2D ga = all.createGraphics();
-            StringBuilder csv = new StringBuilder("panel,x_lo,x_hi,y_lo,y_hi,density\n");
-            for (int k = 0; k < panels.size(); k++) {
-                Panel p = panels.get(k);
-                BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
-                Graphics2D g = img.createGraphics();
-                draw(g, p, xLabel, yLabel);
-                g.dispose();
-                String name = figure + "_" + (char) ('a' + k);
-                ImageIO.write(img, "png", dir.resolve(name + ".png").toFile());
-                VectorGraphics2D vg = new VectorGraphics2D();
-                draw(vg, p, xLabel, yLabel);
-                try (OutputStream out = Files.newOutputStream(dir.resolve(name + ".svg"))) {
-                    new SVGProcessor().getDocument(vg.getCommands(), new PageSize(W, H)).writeTo(out);
-                }
-                ga.drawImage(img, W * k, 0, null);
-                for (int i = 0; i < p.density().length; i++) {
-                    for (int j = 0; j < p.density()[i].length; j++) {
-                        csv.append(NessPlots.csvText(p.title())).append(',').append(NessPlots.num(p.xEdges()[i])).append(',')
-                                .append(NessPlots.num(p.xEdges()[i + 1])).append(',').append(NessPlots.num(p.yEdges()[j])).append(',')
-                                .append(NessPlots.num(p.yEdges()[j + 1])).append(',').append(NessPlots.num(p.density()[i][j])).append('\n');
-                    }
-                }
-            }
-            ga.dispose();
-            ImageIO.write(all, "png", dir.resolve(figure + ".png").toFile());
-            Files.writeString(dir.resolve(figure + ".csv"), csv, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + figure + " into " + dir, e);
+        FigureWriter files = new FigureWriter(dir);
+        Csv all = new Csv(CSV_HEADER);
+        for (int k = 0; k < panels.size(); k++) {
+            Panel p = panels.get(k);
+            Csv csv = csv(p);
+            all.addAll(csv);
+            files.painted(figure + "_" + (char) ('a' + k), W, H, g -> draw(g, p, xLabel, yLabel), csv);
         }
+        files.painted(figure, W * panels.size(), H, g -> {
+            for (int k = 0; k < panels.size(); k++) {
+                g.translate(W * k, 0);
+                draw(g, panels.get(k), xLabel, yLabel);
+                g.translate(-W * k, 0);
+            }
+        }, all);
+    }
+
+    static final List<String> CSV_HEADER = List.of("panel", "x_lo", "x_hi", "y_lo", "y_hi", "density");
+
+    /** Every bin drawn: its edges and density. */
+    static Csv csv(Panel p) {
+        Csv csv = new Csv(CSV_HEADER);
+        for (int i = 0; i < p.density().length; i++) {
+            for (int j = 0; j < p.density()[i].length; j++) {
+                csv.row(p.title(), p.xEdges()[i], p.xEdges()[i + 1], p.yEdges()[j], p.yEdges()[j + 1], p.density()[i][j]);
+            }
+        }
+        return csv;
     }
 
     private static void draw(Graphics2D g, Panel p, String xLabel, String yLabel) {
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, W, H);
         double x0 = p.xEdges()[0], x1 = p.xEdges()[p.xEdges().length - 1];
@@ -117,26 +103,28 @@ public final class StationaryMapFigure {
         g.setColor(Color.BLACK);
         g.setStroke(new BasicStroke(1f));
         g.drawRect(LEFT, TOP, pw, ph);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-        for (double t : ticks(x0, x1)) {
-            int x = (int) Math.round(sx.applyAsDouble(t));
+        g.setFont(Style.TICKS);
+        double[] xt = Scale.ticks(x0, x1), yt = Scale.ticks(y0, y1);
+        List<String> xl = Scale.tickLabels(xt), yl = Scale.tickLabels(yt);
+        for (int i = 0; i < xt.length; i++) {
+            int x = (int) Math.round(sx.applyAsDouble(xt[i]));
             g.drawLine(x, TOP + ph, x, TOP + ph + 4);
-            String s = tick(t);
+            String s = xl.get(i);
             g.drawString(s, x - g.getFontMetrics().stringWidth(s) / 2, TOP + ph + 17);
         }
-        for (double t : ticks(y0, y1)) {
-            int y = (int) Math.round(sy.applyAsDouble(t));
+        for (int i = 0; i < yt.length; i++) {
+            int y = (int) Math.round(sy.applyAsDouble(yt[i]));
             g.drawLine(LEFT - 4, y, LEFT, y);
-            String s = tick(t);
+            String s = yl.get(i);
             g.drawString(s, LEFT - 7 - g.getFontMetrics().stringWidth(s), y + 4);
         }
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        g.setFont(Style.AXIS_TITLE);
         g.drawString(xLabel, LEFT + pw / 2 - g.getFontMetrics().stringWidth(xLabel) / 2, H - 14);
         java.awt.geom.AffineTransform at = g.getTransform();
         g.rotate(-Math.PI / 2);
         g.drawString(yLabel, -(TOP + ph / 2) - g.getFontMetrics().stringWidth(yLabel) / 2, 18);
         g.setTransform(at);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+        g.setFont(Style.AXIS_TITLE.deriveFont(java.awt.Font.BOLD));
         g.drawString(p.title(), LEFT, TOP - 12);
     }
 
@@ -215,26 +203,5 @@ public final class StationaryMapFigure {
         v = Math.max(0, Math.min(1, v));
         float h = (float) (0.66 * (1 - v));
         return Color.getHSBColor(h, 0.85f, (float) (0.35 + 0.65 * Math.min(1, 3 * v + 0.2)));
-    }
-
-    /** About five round ticks in [lo, hi]. */
-    static double[] ticks(double lo, double hi) {
-        double step = Math.pow(10, Math.floor(Math.log10((hi - lo) / 5)));
-        for (double m : new double[]{1, 2, 5, 10}) {
-            if ((hi - lo) / (step * m) <= 6) {
-                step *= m;
-                break;
-            }
-        }
-        double first = Math.ceil(lo / step) * step;
-        int n = (int) Math.floor((hi - first) / step + 1e-9) + 1;
-        double[] t = new double[Math.max(0, n)];
-        for (int i = 0; i < t.length; i++) t[i] = first + i * step;
-        return t;
-    }
-
-    static String tick(double v) {
-        if (Math.abs(v) < 1e-12) return "0";
-        return new java.math.BigDecimal(String.format(Locale.ROOT, "%.3g", v)).stripTrailingZeros().toPlainString();
     }
 }
