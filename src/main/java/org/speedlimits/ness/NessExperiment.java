@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import org.speedlimits.config.ConfigException;
+import org.speedlimits.linreg.Mat;
 
 /**
  * The {@code ness} command's work for one resolved {@link NessConfig}: the theory (always), and the stages the config
@@ -152,6 +153,7 @@ public final class NessExperiment {
     /** The result of one dynamics' stationary chains, pooled over chains. */
     record Stationary(NessConfig.DynamicsKind kind, double[] centre, double[][] sigmaTheory, double[][] circulationTheory,
                       double[] mean, double[] meanSE, double[][] sigma, double[][] sigmaSE, double[][] area, double[][] areaSE,
+                      double[] modeVariance, double[] modeVarianceSE,
                       PlaneHistogram[] planes, EntropyProduction[] entropy, EntropyProduction[] lengths, long samples) {}
 
     private void stationary(Path out, Path figures) throws IOException {
@@ -181,6 +183,7 @@ public final class NessExperiment {
         }
         write(out.resolve("stationary.csv"), rows);
         write(out.resolve("stationary_summary.csv"), summary(results));
+        write(out.resolve("stationary_modes.csv"), modes(results));
         fig2(figures, results, a, b, sa, sb);
         fig3(figures, results);
         Stationary wr = results.get(NessConfig.DynamicsKind.SGD_WR);
@@ -215,6 +218,27 @@ public final class NessExperiment {
                         num(NessTheory.relDiff(stein, r.sigmaTheory()))));
                 StationaryComparison.of(r.sigma(), r.sigmaSE(), stein, r.area(), new double[nPar][nPar])
                         .forEach((k, v) -> rows.add(String.join(",", name, "app_b_epoch_discrete", k, num(v))));
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * stationary_modes.csv: the variance along each eigenvector u_k of H₀ (descending h_k), simulated (batch-means
+     * SE) and theory u_kᵀΣu_k: where a Σ comparison entry by entry mixes modes of very different size and speed,
+     * this separates them (e.g. the relaxation of the soft modes from the O(ηnh) truncation of the stiff ones).
+     */
+    private List<String> modes(Map<NessConfig.DynamicsKind, Stationary> results) {
+        NessLinalg.Eigen eig = NessLinalg.eigh(theory.wr.h0());
+        double[][] dirs = directions(theory.wr.h0());
+        List<String> rows = new ArrayList<>();
+        rows.add("dynamics,mode,h0_eigenvalue,simulation,se,theory");
+        for (Stationary r : results.values()) {
+            for (int k = 0; k < dirs.length; k++) {
+                double[] u = dirs[k];
+                double t = Mat.dot(u, Mat.multiply(r.sigmaTheory(), u));
+                rows.add(String.join(",", NessConfig.yaml(r.kind()), "" + (k + 1), num(eig.values()[k]), num(r.modeVariance()[k]),
+                        num(r.modeVarianceSE()[k]), num(t)));
             }
         }
         return rows;
@@ -281,14 +305,17 @@ public final class NessExperiment {
             return obs.toArray(new Observer[0]);
         });
         e.run(units, threads);
-        double[] mean = new double[nPar], meanSE = new double[nPar];
+        double[] mean = new double[nPar], meanSE = new double[nPar], modeVar = new double[nPar], modeSE = new double[nPar];
         double[][] sig = new double[nPar][nPar], sigSE = new double[nPar][nPar], area = new double[nPar][nPar], areaSE = new double[nPar][nPar];
         for (int k = 0; k < chains; k++) {
             double[] m = moments[k].mean(), mse = moments[k].meanSE(), cov = moments[k].covariance(), cse = moments[k].covarianceSE();
             double[] ar = areas[k].perStep(), ase = areas[k].perStepSE();
+            double[] dv = moments[k].directionVariances(), dse = moments[k].directionVariancesSE();
             for (int i = 0; i < nPar; i++) {
                 mean[i] += m[i] / chains;
                 meanSE[i] += mse[i] * mse[i];
+                modeVar[i] += dv[i] / chains;
+                modeSE[i] += dse[i] * dse[i];
                 for (int j = 0; j < nPar; j++) {
                     sig[i][j] += cov[i * nPar + j] / chains;
                     sigSE[i][j] += cse[i * nPar + j] * cse[i * nPar + j];
@@ -299,12 +326,14 @@ public final class NessExperiment {
         }
         for (int i = 0; i < nPar; i++) {
             meanSE[i] = Math.sqrt(meanSE[i]) / chains;
+            modeSE[i] = Math.sqrt(modeSE[i]) / chains;
             for (int j = 0; j < nPar; j++) {
                 sigSE[i][j] = Math.sqrt(sigSE[i][j]) / chains;
                 areaSE[i][j] = Math.sqrt(areaSE[i][j]) / chains;
             }
         }
-        return new Stationary(kind, centre, sigmaT, circT, mean, meanSE, sig, sigSE, area, areaSE, planes, entropy, lengths, units);
+        return new Stationary(kind, centre, sigmaT, circT, mean, meanSE, sig, sigSE, area, areaSE, modeVar, modeSE, planes, entropy,
+                lengths, units);
     }
 
     /** H₀'s eigenvectors (rows): the directions whose variances are reported with SEs. */

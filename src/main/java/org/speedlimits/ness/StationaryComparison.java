@@ -10,7 +10,7 @@ import java.util.Map;
  * Summary numbers of a simulated stationary state against its theory (Fig. 3's comparison in a few numbers, for
  * {@code stationary_summary.csv}): relative Frobenius errors of Σ and C, the distribution of the relative variance
  * errors |Σ_ii − Σ^th_ii| / Σ^th_ii (median, 90th percentile, the largest variances on their own), the same in
- * standard errors, and the fraction of the largest theory circulation entries whose simulated sign agrees. Entries
+ * standard errors, and the fraction of the largest (non-zero) theory circulation entries whose simulated sign agrees. Entries
  * whose theory variance is 0 (parameters that no noise reaches, e.g. MNIST's blank pixel) are left out of the
  * variance statistics and counted.
  */
@@ -49,7 +49,8 @@ final class StationaryComparison {
         if (NessLinalg.maxAbs(circTheory) > 0) {
             out.put("circulation_rel_frobenius", NessTheory.relDiff(area, circTheory));
             List<double[]> c = new ArrayList<>();
-            for (int i = 0; i < n; i++) for (int j = i + 1; j < n; j++) c.add(new double[]{circTheory[i][j], area[i][j]});
+            for (int i = 0; i < n; i++)
+                for (int j = i + 1; j < n; j++) if (circTheory[i][j] != 0) c.add(new double[]{circTheory[i][j], area[i][j]});
             c.sort(Comparator.comparingDouble((double[] e) -> -Math.abs(e[0])));
             int k = Math.min(TOP_CIRCULATION, c.size()), agree = 0;
             for (int t = 0; t < k; t++) if (Math.signum(c.get(t)[0]) == Math.signum(c.get(t)[1])) agree++;
