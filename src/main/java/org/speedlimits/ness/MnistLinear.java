@@ -194,6 +194,11 @@ public final class MnistLinear implements NessModel {
         return labels[i];
     }
 
+    /** x_i at [i·d, (i+1)·d) for all i: the model's own array, read-only (package use, no copy of M·d values). */
+    double[] inputValues() {
+        return x;
+    }
+
     /** A copy of x_i. */
     public double[] input(int i) {
         return Arrays.copyOfRange(x, i * inputs, (i + 1) * inputs);
@@ -440,7 +445,7 @@ public final class MnistLinear implements NessModel {
     public double[] gradientOuter(double[] theta) {
         requireLength(theta, parameters, "theta");
         double[] out = new double[parameters * parameters];
-        double[] s = pairSums(residuals(theta));
+        KroneckerSum s = pairSums(residuals(theta));
         expand(s, 4.0 / ((double) examples * examples), null, 0, out);
         return out;
     }
@@ -484,7 +489,7 @@ public final class MnistLinear implements NessModel {
             throw new IllegalArgumentException("eta must be finite, got " + eta);
         }
         double[] r = residuals(theta);
-        double[] s = pairSums(r);
+        KroneckerSum s = pairSums(r);
         // ∇L = −(2/M) Σ_i r_i ⊗ x_i
         double[] gradL = new double[parameters];
         for (int i = 0; i < examples; i++) {
@@ -504,7 +509,7 @@ public final class MnistLinear implements NessModel {
     }
 
     /** r_i = y_i − W x_i for all i: M×K row-major. */
-    private double[] residuals(double[] theta) {
+    double[] residuals(double[] theta) {
         double[] r = new double[examples * classes];
         for (int i = 0; i < examples; i++) {
             for (int a = 0; a < classes; a++) {
@@ -514,65 +519,26 @@ public final class MnistLinear implements NessModel {
         return r;
     }
 
-    /**
-     * S[(a,b), (p,q)] = Σ_i r_{ia} r_{ib} x_{ip} x_{iq} for a ≤ b and p ≤ q, packed: pair (a,b) at row
-     * {@link #packed}(a, b, K), pair (p,q) at column {@link #packed}(p, q, d).
-     */
-    private double[] pairSums(double[] r) {
-        final int d = inputs, k = classes;
-        final int xPairs = d * (d + 1) / 2, rPairs = k * (k + 1) / 2;
-        double[] s = new double[rPairs * xPairs];
-        double[] xx = new double[xPairs];
-        double[] rr = new double[rPairs];
+    /** Σ_i (r_i r_iᵀ) ⊗ (x_i x_iᵀ), packed ({@link KroneckerSum}). */
+    private KroneckerSum pairSums(double[] r) {
+        KroneckerSum s = new KroneckerSum(classes, inputs);
+        double[] rr = new double[s.classPairs()];
         for (int i = 0; i < examples; i++) {
-            int base = i * d;
-            for (int p = 0, t = 0; p < d; p++) {
-                double xp = x[base + p];
-                for (int q = p; q < d; q++) {
-                    xx[t++] = xp * x[base + q];
-                }
-            }
-            for (int a = 0, t = 0; a < k; a++) {
-                double ra = r[i * k + a];
-                for (int b = a; b < k; b++) {
-                    rr[t++] = ra * r[i * k + b];
-                }
-            }
-            for (int ab = 0; ab < rPairs; ab++) {
-                double c = rr[ab];
-                int row = ab * xPairs;
-                for (int t = 0; t < xPairs; t++) {
-                    s[row + t] += c * xx[t];
-                }
-            }
+            s.addOuter(r, i * classes, x, i * inputs, rr);
         }
         return s;
     }
 
-    /** out[(a,p),(b,q)] = scale·S[(a,b),(p,q)] − outerScale·g[(a,p)] g[(b,q)] (g may be null). */
-    private void expand(double[] s, double scale, double[] g, double outerScale, double[] out) {
-        final int d = inputs, k = classes, xPairs = d * (d + 1) / 2;
-        for (int a = 0; a < k; a++) {
-            for (int b = 0; b < k; b++) {
-                int row = packed(Math.min(a, b), Math.max(a, b), k) * xPairs;
-                for (int p = 0; p < d; p++) {
-                    int alpha = a * d + p;
-                    int at = alpha * parameters + b * d;
-                    for (int q = 0; q < d; q++) {
-                        double v = scale * s[row + packed(Math.min(p, q), Math.max(p, q), d)];
-                        if (g != null) {
-                            v -= outerScale * (g[alpha] * g[b * d + q]); // g_α g_β = g_β g_α: D exactly symmetric
-                        }
-                        out[at + q] = v;
-                    }
+    /** out[(a,p),(b,q)] = scale·S[(a,b),(p,q)] − outerScale·g[(a,p)] g[(b,q)] (g may be null; out starts at 0). */
+    private void expand(KroneckerSum s, double scale, double[] g, double outerScale, double[] out) {
+        s.addTo(scale, out);
+        if (g != null) {
+            for (int alpha = 0; alpha < parameters; alpha++) {
+                for (int beta = 0; beta < parameters; beta++) {
+                    out[alpha * parameters + beta] -= outerScale * (g[alpha] * g[beta]); // g_α g_β = g_β g_α: D exactly symmetric
                 }
             }
         }
-    }
-
-    /** Index of (i, j), i ≤ j, in the row-major upper triangle of an n×n matrix. */
-    private static int packed(int i, int j, int n) {
-        return i * n - i * (i - 1) / 2 + (j - i);
     }
 
     private static void requireLength(double[] v, int n, String name) {

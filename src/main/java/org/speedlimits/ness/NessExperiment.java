@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import org.speedlimits.config.ConfigException;
+import org.speedlimits.linreg.Mat;
 import org.speedlimits.plot.FigureWriter;
 import org.speedlimits.plot.Panel;
 import org.speedlimits.plot.Scale;
@@ -89,8 +90,9 @@ public final class NessExperiment {
 
     private NessTheory theoryAt(double eta, double[] start) {
         if (model instanceof MnistLinear m) {
-            // θ₀ in closed form; App. B's D̂ is O(M N³) at N = 490, so the WOR theory is not computed for MNIST
-            return NessTheory.at(model, m.minimum(), eta, cfg.sgd.batch, cfg.sgd.zeta, false);
+            // θ₀ in closed form; the WOR theory (structured, MnistWorTheory) only where a WOR chain needs it
+            boolean wor = cfg.stages.contains(NessConfig.Stage.STATIONARY) && cfg.stationary.dynamics.contains(NessConfig.DynamicsKind.SGD_WOR);
+            return NessTheory.at(model, m.minimum(), eta, cfg.sgd.batch, cfg.sgd.zeta, wor);
         }
         return NessTheory.of(model, start, eta, cfg.sgd.batch, cfg.sgd.zeta, true);
     }
@@ -160,6 +162,7 @@ public final class NessExperiment {
     /** The result of one dynamics' stationary chains, pooled over chains. */
     record Stationary(NessConfig.DynamicsKind kind, double[] centre, double[][] sigmaTheory, double[][] circulationTheory,
                       double[] mean, double[] meanSE, double[][] sigma, double[][] sigmaSE, double[][] area, double[][] areaSE,
+                      double[] modeVariance, double[] modeVarianceSE,
                       PlaneHistogram[] planes, EntropyProduction[] entropy, EntropyProduction[] lengths, long samples) {}
 
     private void stationary(Path out, Path figures) throws IOException {
@@ -188,10 +191,72 @@ public final class NessExperiment {
             }
         }
         write(out.resolve("stationary.csv"), rows);
+        write(out.resolve("stationary_summary.csv"), summary(results));
+        write(out.resolve("stationary_modes.csv"), modes(results));
         fig2(figures, results, a, b, sa, sb);
         fig3(figures, results);
         Stationary wr = results.get(NessConfig.DynamicsKind.SGD_WR);
         if (wr != null && wr.entropy() != null) fig4(out, figures, wr);
+    }
+
+    /**
+     * stationary_summary.csv: {@link StationaryComparison}'s numbers per dynamics against the theory its Fig. 3
+     * panel uses, the centre distances, and for WOR also against the Stein equation of the epoch map
+     * ĤΣ + ΣĤ − ηĤΣĤ = 2η⁻¹D̂ (the O(ηnh) discreteness that App. B's continuum Lyapunov relation drops).
+     */
+    private List<String> summary(Map<NessConfig.DynamicsKind, Stationary> results) {
+        List<String> rows = new ArrayList<>();
+        rows.add("dynamics,theory,metric,value");
+        for (Stationary r : results.values()) {
+            String name = NessConfig.yaml(r.kind());
+            String th = switch (r.kind()) {
+                case SGD_WOR -> "app_b";
+                case EARTHQUAKE -> "discrete";
+                default -> "eq23_discrete";
+            };
+            StationaryComparison.of(r.sigma(), r.sigmaSE(), r.sigmaTheory(), r.area(), r.circulationTheory())
+                    .forEach((k, v) -> rows.add(String.join(",", name, th, k, num(v))));
+            rows.add(String.join(",", name, th, "mean_minus_centre_norm", num(distance(r.mean(), r.centre()))));
+            rows.add(String.join(",", name, th, "centre_minus_theta0_norm", num(distance(r.centre(), theory.theta0))));
+            if (r.kind() == NessConfig.DynamicsKind.SGD_WOR) {
+                int nPar = model.parameters();
+                double eta = cfg.sgd.eta;
+                double[][] stein = NessLinalg.solveInEigenbasis(NessLinalg.eigh(NessLinalg.square(theory.wor.hessian(), nPar)),
+                        NessLinalg.scale(2, NessLinalg.square(theory.wor.diffusion(), nPar)), (x, y) -> eta * (x + y) - eta * eta * x * y);
+                rows.add(String.join(",", name, "app_b_epoch_discrete", "theory_rel_frobenius_vs_app_b",
+                        num(NessTheory.relDiff(stein, r.sigmaTheory()))));
+                StationaryComparison.of(r.sigma(), r.sigmaSE(), stein, r.area(), new double[nPar][nPar])
+                        .forEach((k, v) -> rows.add(String.join(",", name, "app_b_epoch_discrete", k, num(v))));
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * stationary_modes.csv: the variance along each eigenvector u_k of H₀ (descending h_k), simulated (batch-means
+     * SE) and theory u_kᵀΣu_k: where a Σ comparison entry by entry mixes modes of very different size and speed,
+     * this separates them (e.g. the relaxation of the soft modes from the O(ηnh) truncation of the stiff ones).
+     */
+    private List<String> modes(Map<NessConfig.DynamicsKind, Stationary> results) {
+        NessLinalg.Eigen eig = NessLinalg.eigh(theory.wr.h0());
+        double[][] dirs = directions(theory.wr.h0());
+        List<String> rows = new ArrayList<>();
+        rows.add("dynamics,mode,h0_eigenvalue,simulation,se,theory");
+        for (Stationary r : results.values()) {
+            for (int k = 0; k < dirs.length; k++) {
+                double[] u = dirs[k];
+                double t = Mat.dot(u, Mat.multiply(r.sigmaTheory(), u));
+                rows.add(String.join(",", NessConfig.yaml(r.kind()), "" + (k + 1), num(eig.values()[k]), num(r.modeVariance()[k]),
+                        num(r.modeVarianceSE()[k]), num(t)));
+            }
+        }
+        return rows;
+    }
+
+    private static double distance(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += (a[i] - b[i]) * (a[i] - b[i]);
+        return Math.sqrt(s);
     }
 
     private Stationary stationaryRun(NessConfig.DynamicsKind kind, int a, int b, double sa, double sb) {
@@ -249,14 +314,17 @@ public final class NessExperiment {
             return obs.toArray(new Observer[0]);
         });
         e.run(units, threads);
-        double[] mean = new double[nPar], meanSE = new double[nPar];
+        double[] mean = new double[nPar], meanSE = new double[nPar], modeVar = new double[nPar], modeSE = new double[nPar];
         double[][] sig = new double[nPar][nPar], sigSE = new double[nPar][nPar], area = new double[nPar][nPar], areaSE = new double[nPar][nPar];
         for (int k = 0; k < chains; k++) {
             double[] m = moments[k].mean(), mse = moments[k].meanSE(), cov = moments[k].covariance(), cse = moments[k].covarianceSE();
             double[] ar = areas[k].perStep(), ase = areas[k].perStepSE();
+            double[] dv = moments[k].directionVariances(), dse = moments[k].directionVariancesSE();
             for (int i = 0; i < nPar; i++) {
                 mean[i] += m[i] / chains;
                 meanSE[i] += mse[i] * mse[i];
+                modeVar[i] += dv[i] / chains;
+                modeSE[i] += dse[i] * dse[i];
                 for (int j = 0; j < nPar; j++) {
                     sig[i][j] += cov[i * nPar + j] / chains;
                     sigSE[i][j] += cse[i * nPar + j] * cse[i * nPar + j];
@@ -267,12 +335,14 @@ public final class NessExperiment {
         }
         for (int i = 0; i < nPar; i++) {
             meanSE[i] = Math.sqrt(meanSE[i]) / chains;
+            modeSE[i] = Math.sqrt(modeSE[i]) / chains;
             for (int j = 0; j < nPar; j++) {
                 sigSE[i][j] = Math.sqrt(sigSE[i][j]) / chains;
                 areaSE[i][j] = Math.sqrt(areaSE[i][j]) / chains;
             }
         }
-        return new Stationary(kind, centre, sigmaT, circT, mean, meanSE, sig, sigSE, area, areaSE, planes, entropy, lengths, units);
+        return new Stationary(kind, centre, sigmaT, circT, mean, meanSE, sig, sigSE, area, areaSE, modeVar, modeSE, planes, entropy,
+                lengths, units);
     }
 
     /** H₀'s eigenvectors (rows): the directions whose variances are reported with SEs. */

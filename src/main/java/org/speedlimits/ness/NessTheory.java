@@ -36,8 +36,8 @@ public final class NessTheory {
     }
 
     /**
-     * The theory around the minimum Newton finds from {@code start}. {@code withWor}: also the WOR state (App. B's
-     * D̂ costs O(M N³): fine for the regression networks, not for MNIST's N = 490).
+     * The theory around the minimum Newton finds from {@code start}. {@code withWor}: also the WOR state
+     * ({@link #worState}).
      */
     public static NessTheory of(NessModel model, double[] start, double eta, int batch, double zeta, boolean withWor) {
         Minimum.Result found = Minimum.find(model, start);
@@ -50,10 +50,19 @@ public final class NessTheory {
     private static NessTheory around(NessModel model, Minimum.Result min, double eta, int batch, double zeta, boolean withWor) {
         double[] theta0 = min.theta();
         StationaryState wr = StationaryState.wr(model, theta0, eta, batch);
-        WorTheory.Stationary wor = withWor ? new WorTheory(model, batch, eta, theta0).sgd(WorTheory.Curvature.EFFECTIVE) : null;
+        WorTheory.Stationary wor = withWor ? worState(model, batch, eta, theta0) : null;
         double[][] h0 = wr.h0();
         return new NessTheory(model, eta, batch, zeta, min, wr, wor, EarthquakeTheory.sigma(h0, eta, zeta),
                 EarthquakeTheory.sigmaDiscrete(h0, eta, zeta));
+    }
+
+    /**
+     * The WOR SGD stationary state (App. B, Ĥ = ∇²L̂): in structured closed form for the linear MNIST model
+     * ({@link MnistWorTheory}; the general path is O(M N³) there), else by {@link WorTheory}.
+     */
+    static WorTheory.Stationary worState(NessModel model, int batch, double eta, double[] theta0) {
+        if (model instanceof MnistLinear linear) return new MnistWorTheory(linear, batch, eta).stationary();
+        return new WorTheory(model, batch, eta, theta0).sgd(WorTheory.Curvature.EFFECTIVE);
     }
 
     /** The theory around a known minimum θ₀ (e.g. a closed form), checked: ‖∇𝓛(θ₀)‖∞ must be ≤ 1e-8 relative. */

@@ -23,11 +23,16 @@ class NessCommandTest {
         int code = Main.execute("ness", "-c", "ness-regression.yaml", "--out", out.toString(), "--set",
                 "fig1c.runs=8 fig1c.steps=4000 fig1c.points=12 stationary.steps=200000 stationary.burn_in=20000 stationary.batches=10");
         assertEquals(0, code);
-        for (String f : List.of("config.yaml", "theory.csv", "theory_sigma_wr.csv", "theory_sigma_wor.csv", "stationary.csv", "entropy.csv",
+        for (String f : List.of("config.yaml", "theory.csv", "theory_sigma_wr.csv", "theory_sigma_wor.csv", "stationary.csv", "stationary_summary.csv", "stationary_modes.csv", "entropy.csv",
                 "figures/fig1.png", "figures/fig1.csv", "figures/fig1_data.png", "figures/fig1_loss.svg", "figures/fig2.png", "figures/fig2_a.svg", "figures/fig2_c.png", "figures/fig3.png",
                 "figures/fig3.csv", "figures/fig4.png", "figures/fig4_c.svg")) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
+        List<String> summary = Files.readAllLines(out.resolve("stationary_summary.csv"));
+        for (String d : List.of("sgd_wr,eq23_discrete,", "sgd_wor,app_b,", "sgd_wor,app_b_epoch_discrete,", "earthquake,discrete,")) {
+            assertTrue(summary.stream().anyMatch(l -> l.startsWith(d + "sigma_rel_frobenius,")), d);
+        }
+        assertEquals(1 + 3 * 7, Files.readAllLines(out.resolve("stationary_modes.csv")).size(), "7 modes per dynamics");
         String theory = Files.readString(out.resolve("theory.csv"));
         double grad = Double.parseDouble(theory.lines().filter(l -> l.startsWith("gradient_norm_at_theta0,")).findFirst().orElseThrow().split(",")[1]);
         assertTrue(grad <= 1e-10, "Newton's minimum: |grad| = " + grad);
