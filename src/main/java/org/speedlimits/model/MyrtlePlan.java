@@ -179,6 +179,16 @@ public record MyrtlePlan(List<Conv> convs, Readout readout, long numParams) {
         }
     }
 
+    /**
+     * Why a native engine cannot read this process's ND4J arrays as host memory, or null: both native engines take
+     * theta and the gradient from host buffers, which only the CPU backend (nd4j-native) gives.
+     */
+    public static String hostBackendReason() {
+        String backend = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName();
+        return backend.startsWith("CpuBackend") ? null
+                : "needs the CPU ND4J backend (nd4j-native: host-memory arrays), found " + backend;
+    }
+
     /** Channels of the pooled features the readout reads. */
     public long features() {
         return readout.in();

@@ -113,10 +113,8 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
      * it, on the CPU backend.
      */
     public static String unsupportedReason(MultiLayerNetwork net) {
-        if (!Nd4j.getBackend().getClass().getSimpleName().startsWith("CpuBackend")) {
-            return "needs the CPU backend (nd4j-native), found " + Nd4j.getBackend().getClass().getSimpleName();
-        }
-        return MyrtlePlan.unsupportedReason(net);
+        String backend = MyrtlePlan.hostBackendReason();
+        return backend != null ? backend : MyrtlePlan.unsupportedReason(net);
     }
 
     /**

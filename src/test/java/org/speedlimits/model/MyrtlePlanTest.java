@@ -20,9 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * formulas against DL4J's own parameter views, and a plain-Java float64 gradient built on the plan alone against the
  * oneDNN engine's at the same theta.
  */
-class MyrtlePlanTest {
+public class MyrtlePlanTest {
 
-    static Network myrtle(int depth, int width, boolean bias) {
+    public static Network myrtle(int depth, int width, boolean bias) {
         return ModelFactory.build(new ExperimentConfig.Model(ExperimentConfig.ModelType.MYRTLE, depth, width,
                 ExperimentConfig.Activation.RELU, ExperimentConfig.Parameterization.STANDARD, Math.sqrt(2), bias, 0.3),
                 5, DataType.FLOAT);
