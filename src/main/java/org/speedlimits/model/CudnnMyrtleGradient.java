@@ -228,6 +228,7 @@ public final class CudnnMyrtleGradient implements AutoCloseable {
 
         Chunk(long rows) {
             this.rows = rows;
+            requireMemory(rows);
             MyrtlePlan.Readout r = plan.readout();
             long work = 0;
             for (int l = 0; l < plan.convs().size(); l++) {
@@ -500,6 +501,28 @@ public final class CudnnMyrtleGradient implements AutoCloseable {
             cudnnDestroyFilterDescriptor(filterDesc);
             cudnnDestroyConvolutionDescriptor(convDesc);
             cudnnDestroyPoolingDescriptor(poolDesc);
+        }
+    }
+
+    /** Fails before allocating when a chunk cannot fit in the device's free memory, saying which chunk size would. */
+    private void requireMemory(long rows) {
+        SizeTPointer free = new SizeTPointer(1);
+        SizeTPointer total = new SizeTPointer(1);
+        try {
+            if (cudart.cudaMemGetInfo(free, total) != 0) {
+                return; // the allocations will report it
+            }
+            long perImage = plan.deviceFloatsPerImage() * FLOAT;
+            long budget = free.get() - WORKSPACE_LIMIT;
+            if (rows * perImage > budget) {
+                throw new IllegalStateException("a chunk of " + rows + " images needs " + (rows * perImage >> 20)
+                        + " MiB of GPU memory (plus up to " + (WORKSPACE_LIMIT >> 20) + " MiB of cuDNN workspace), "
+                        + (free.get() >> 20) + " MiB are free: set train.chunk_size to at most "
+                        + Math.max(1, budget / perImage));
+            }
+        } finally {
+            free.close();
+            total.close();
         }
     }
 

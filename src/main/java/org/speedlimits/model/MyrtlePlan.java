@@ -216,6 +216,14 @@ public record MyrtlePlan(List<Conv> convs, Readout readout, long numParams) {
     }
 
     /**
+     * Device floats per image of a chunk in the cuDNN engine: the kept activations, two gradient buffers of the
+     * largest activation, the image itself, the outputs and their gradient (cuDNN's workspace comes on top).
+     */
+    public long deviceFloatsPerImage() {
+        return activationFloatsPerImage() + 2 * largestActivationFloatsPerImage() + IMAGE_FLOATS + 2 * readout.out();
+    }
+
+    /**
      * Floating-point operations of one gradient pass per image: forward, backward-data (not for the first layer,
      * whose input gradient nobody uses) and backward-filter convolutions at 2 flops per multiply-add, plus the
      * readout's three GEMMs. ReLU and pooling are not counted (memory-bound, a few percent).

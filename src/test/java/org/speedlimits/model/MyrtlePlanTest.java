@@ -160,6 +160,8 @@ public class MyrtlePlanTest {
         assertEquals(c * (32 * 32 + 32 * 32 + 16 * 16 + 8 * 8) + c * (16 * 16 + 8 * 8 + 1),
                 plan.activationFloatsPerImage());
         assertEquals(List.of(1, 2, 2, 8), plan.convs().stream().map(MyrtlePlan.Conv::pool).toList());
+        // two gradient buffers of the largest activation (C x 32 x 32), the image, f and df
+        assertEquals(plan.activationFloatsPerImage() + 2 * c * 32 * 32 + 3 * 32 * 32 + 20, plan.deviceFloatsPerImage());
     }
 
     private static double relativeError(double[] expected, float[] actual, long offset, long length) {
