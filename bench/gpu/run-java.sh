@@ -18,7 +18,9 @@
 #   bench/gpu/run-java.sh stage   (calls 1..k-1) keep this call's carried part(s) in $STAGE for the next call
 #   bench/gpu/run-java.sh [run]   (last call) gather the parts from $STAGE and .gpu/parts, check, unpack, run
 # Environment: STAGE (default /root/gpu-stage), WORK (default /tmp/speedlimits-gpu), ROUNDS, PAPER_SECONDS,
-# CUDA_LIB_DIRS (extra library directories, colon-separated).
+# BUDGET (seconds for the whole run, default 540: a device command may run 600), CUDA_LIB_DIRS (extra library
+# directories, colon-separated). Every step's timeout is cut to what is left of BUDGET, so the run ends in time and
+# what it measured reaches $OUT.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -27,6 +29,7 @@ WORK=${WORK:-/tmp/speedlimits-gpu}
 OUT=${OUT:-$root/gpu-out}
 ROUNDS=${ROUNDS:-3}
 PAPER_SECONDS=${PAPER_SECONDS:-240}
+BUDGET=${BUDGET:-540}
 mkdir -p "$OUT" "$STAGE"
 summary=$OUT/summary.txt
 log=$OUT/run-java.log
@@ -35,6 +38,8 @@ say() { echo "$*" | tee -a "$summary"; }
 die() { say "run-java.sh: $*"; exit 1; }
 
 parts_in() { ls "$1"/payload.tar.xz.part* 2>/dev/null; }
+# seconds a step may take: at most $1, and no more than what is left of BUDGET minus $2 (kept for later steps)
+limit() { local left=$(( BUDGET - ($(date +%s) - start) - ${2:-0} )); [ "$left" -lt "$1" ] && echo $(( left > 5 ? left : 5 )) || echo "$1"; }
 
 if [ "${1:-run}" = stage ]; then
     [ -n "$(parts_in "$root/.gpu/parts")" ] || die "no .gpu/parts/payload.tar.xz.part* in this call (carry .gpu/parts)"
@@ -82,12 +87,12 @@ say "== probe"
 
 # 3. gradient at a fixed theta
 say "== gradient: cuDNN vs oneDNN (CPU) at the same theta"
-timeout 120 "$java" "${jvm[@]}" org.speedlimits.run.GpuCheck gradient "$P/check" 2>>"$log" | tee -a "$summary"
+timeout "$(limit 120 300)" "$java" "${jvm[@]}" org.speedlimits.run.GpuCheck gradient "$P/check" 2>>"$log" | tee -a "$summary"
 
 # 4. quickstart on the GPU vs the CPU run
 say "== quickstart: GPU (cudnn) vs CPU (onednn) metrics.csv"
 cd "$P/app"
-timeout 180 "$java" "${jvm[@]}" org.speedlimits.cli.Main train --config configs/quickstart.yaml --set \
+timeout "$(limit 180 240)" "$java" "${jvm[@]}" org.speedlimits.cli.Main train --config configs/quickstart.yaml --set \
     "train.engine=cudnn output.figure=false data.dir=$P/data output.root=$WORK/runs output.run_id=gpu $(cat "$P/check/quickstart-set.txt")" \
     >>"$log" 2>&1
 say "quickstart exit $? after $(( $(date +%s) - start )) s"
@@ -97,9 +102,9 @@ tar -czf "$OUT/quickstart-gpu.tar.gz" -C "$WORK/runs/quickstart" gpu 2>>"$log"
 # 5. epoch times, interleaved with PyTorch
 say "== epochs: Myrtle-5 C=128, n = 500, 2500; java-cudnn and pytorch interleaved, $ROUNDS rounds"
 for r in $(seq 1 "$ROUNDS"); do
-    timeout 150 "$java" "${jvm[@]}" org.speedlimits.run.GpuCheck epochs 128 500,2500 3 2>>"$log" \
+    timeout "$(limit 60 90)" "$java" "${jvm[@]}" org.speedlimits.run.GpuCheck epochs 128 500,2500 3 2>>"$log" \
         | sed "s/^{/{\"round\": $r, /" | tee -a "$OUT/epochs.jsonl"
-    PYTHONUNBUFFERED=1 timeout 150 python3 "$P/gpu_epoch.py" "$WORK/torch-$r.json" --cases=500x128,2500x128 --reps=3 \
+    PYTHONUNBUFFERED=1 timeout "$(limit 60 90)" python3 "$P/gpu_epoch.py" "$WORK/torch-$r.json" --cases=500x128,2500x128 --reps=3 \
         --no-channels-last 2>>"$log" | sed "s/^{/{\"round\": $r, /" | tee -a "$OUT/epochs.jsonl"
 done
 python3 - "$OUT/epochs.jsonl" <<'EOF' | tee -a "$summary"
@@ -115,7 +120,7 @@ EOF
 
 # 6. the paper's setting
 say "== paper: Myrtle-5 C=128, n=500, gradient flow to T=40 (at most $PAPER_SECONDS s)"
-timeout "$PAPER_SECONDS" "$java" "${jvm[@]}" org.speedlimits.cli.Main train --config configs/fig1-paper-cpu.yaml --set \
+timeout "$(limit "$PAPER_SECONDS" 20)" "$java" "${jvm[@]}" org.speedlimits.cli.Main train --config configs/fig1-paper-cpu.yaml --set \
     "train.engine=cudnn output.figure=false ntk.epochs=[] data.dir=$P/data output.root=$WORK/runs output.run_id=paper-gpu" \
     >>"$log" 2>&1
 say "paper run exit $? (124: stopped at $PAPER_SECONDS s; rerun resumes) after $(( $(date +%s) - start )) s"
