@@ -287,27 +287,7 @@ public final class CudnnMyrtleGradient implements AutoCloseable {
             }
             copy(hostBuffer, outputs, rows * k, cudart.cudaMemcpyDeviceToHost);
             hostBuffer.get(hostOutputs);
-            double squaredError = 0;
-            long correct = 0;
-            java.util.Arrays.fill(hostDelta, 0f); // padding rows: no error signal
-            for (int i = 0; i < m; i++) {
-                int best = 0;
-                int target = 0;
-                for (int o = 0; o < k; o++) {
-                    float f = hostOutputs[i * k + o];
-                    float t = d.targets[(int) ((start + i) * k + o)];
-                    double e = (double) f - t;
-                    squaredError += e * e;
-                    hostDelta[i * k + o] = (float) (2 * e);
-                    if (f > hostOutputs[i * k + best]) {
-                        best = o;
-                    }
-                    if (t > d.targets[(int) ((start + i) * k + target)]) {
-                        target = o;
-                    }
-                }
-                correct += best == target ? 1 : 0;
-            }
+            Result loss = lossAndDelta(hostOutputs, d.targets, start, (int) m, k, hostDelta);
             hostBuffer.put(hostDelta);
             copy(delta, hostBuffer, rows * k, cudart.cudaMemcpyHostToDevice);
 
@@ -353,7 +333,7 @@ public final class CudnnMyrtleGradient implements AutoCloseable {
             alpha.close();
             beta0.close();
             betaGrad.close();
-            return new Result(squaredError, correct);
+            return loss;
         }
 
         private Pointer other(Pointer p) {
@@ -502,6 +482,37 @@ public final class CudnnMyrtleGradient implements AutoCloseable {
             cudnnDestroyConvolutionDescriptor(convDesc);
             cudnnDestroyPoolingDescriptor(poolDesc);
         }
+    }
+
+    /**
+     * The host half of a chunk: S and the correct argmax predictions of outputs f (rows x k, row-major) against
+     * targets rows start.. of {@code targets}, and dS/df = 2 (f - y) into delta; rows m.. of the chunk are padding
+     * (delta 0, not counted). The first maximum wins a tie, as ND4J's argMax.
+     */
+    static Result lossAndDelta(float[] outputs, float[] targets, long start, int m, int k, float[] delta) {
+        double squaredError = 0;
+        long correct = 0;
+        java.util.Arrays.fill(delta, 0f);
+        for (int i = 0; i < m; i++) {
+            int best = 0;
+            int target = 0;
+            long row = (start + i) * k;
+            for (int o = 0; o < k; o++) {
+                float f = outputs[i * k + o];
+                float t = targets[(int) (row + o)];
+                double e = (double) f - t;
+                squaredError += e * e;
+                delta[i * k + o] = (float) (2 * e);
+                if (f > outputs[i * k + best]) {
+                    best = o;
+                }
+                if (t > targets[(int) (row + target)]) {
+                    target = o;
+                }
+            }
+            correct += best == target ? 1 : 0;
+        }
+        return new Result(squaredError, correct);
     }
 
     /** Fails before allocating when a chunk cannot fit in the device's free memory, saying which chunk size would. */
