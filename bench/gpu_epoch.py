@@ -6,7 +6,8 @@ A100 row stays an estimate. Same architecture as org.speedlimits.model.ModelFact
 + ReLU x2, avgpool 2, conv, avgpool 2, conv, avgpool 2 x3, dense C->10, no bias), MSE loss 1/(2n) sum ||f-y||^2,
 full batch, theta -= lr * grad. float32 with TF32 off (the project trains in true float32) and, for comparison, on.
 
-usage: python3 bench/gpu_epoch.py OUT.json [--quick]
+usage: python3 bench/gpu_epoch.py OUT.json [--quick] [--cases=500x128,2500x128] [--reps=R] [--no-channels-last]
+(--cases etc.: the subset bench/gpu/run-java.sh interleaves with the Java cuDNN engine's timings)
 """
 import json
 import sys
@@ -75,13 +76,18 @@ def time_epochs(n: int, c: int, tf32: bool, channels_last: bool, reps: int) -> d
 def main():
     out = sys.argv[1]
     quick = "--quick" in sys.argv
-    reps = 3 if quick else 7
+    options = dict(a[2:].split("=", 1) for a in sys.argv[2:] if a.startswith("--") and "=" in a)
+    reps = int(options.get("reps", 3 if quick else 7))
     rows = []
     cases = [(500, 16), (500, 32), (500, 64), (500, 128), (1250, 128), (2500, 128), (5000, 128)]
+    if "cases" in options:
+        cases = [tuple(int(v) for v in case.split("x")) for case in options["cases"].split(",")]
+    layouts = (False,) if "--no-channels-last" in sys.argv else (False, True)
     for n, c in cases:
         for tf32 in (False, True):
-            for cl in (False, True):
+            for cl in layouts:
                 rows.append(time_epochs(n, c, tf32, cl, reps))
+                rows[-1]["impl"] = "pytorch"
                 print(json.dumps(rows[-1]), flush=True)
     info = {"device": torch.cuda.get_device_name(0), "torch": torch.__version__, "cuda": torch.version.cuda,
             "cudnn": torch.backends.cudnn.version(), "rows": rows}

@@ -36,11 +36,12 @@ final class ConfigValidator {
         require(t.evalLogPoints() >= 0, source, "train.eval_log_points", t.evalLogPoints(), "0 or more");
         require(t.progressEvery() >= 0, source, "train.progress_every", t.progressEvery(), "0 or more");
         require(t.progressSeconds() > 0, source, "train.progress_seconds", t.progressSeconds(), "a positive number");
-        if (t.engine() == ExperimentConfig.GradientEngine.ONEDNN) {
+        if (t.engine() == ExperimentConfig.GradientEngine.ONEDNN || t.engine() == ExperimentConfig.GradientEngine.CUDNN) {
+            String engine = ExperimentConfig.yamlName(t.engine());
             require(m.type() == ExperimentConfig.ModelType.MYRTLE && t.dtype() == ExperimentConfig.Precision.FLOAT32,
-                    source, "train.engine", "onednn", "auto or dl4j: the oneDNN engine computes float32 Myrtle "
-                            + "networks only (this is " + ExperimentConfig.yamlName(m.type()) + ", "
-                            + ExperimentConfig.yamlName(t.dtype()) + ")");
+                    source, "train.engine", engine, "auto or dl4j: the " + (engine.equals("cudnn") ? "cuDNN" : "oneDNN")
+                            + " engine computes float32 Myrtle networks only (this is "
+                            + ExperimentConfig.yamlName(m.type()) + ", " + ExperimentConfig.yamlName(t.dtype()) + ")");
         }
         require(t.time() >= 0 && Double.isFinite(t.time()), source, "train.time", t.time(), "0 (use train.epochs) or a positive time");
         require(t.recordEvery() >= 0 && Double.isFinite(t.recordEvery()), source, "train.record_every", t.recordEvery(),

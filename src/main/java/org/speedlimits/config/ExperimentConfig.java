@@ -24,19 +24,19 @@ public record ExperimentConfig(String experiment, long seed, Data data, Model mo
     public record Train(long epochs, double lr, LossNormalization loss, Precision dtype, int chunkSize,
                         long evalEvery, int evalLogPoints, long progressEvery, double progressSeconds,
                         double divergenceFactor, GradientEngine engine, DynamicsKind dynamics, double time,
-                        double recordEvery, int recordLogPoints, double rtol, double atol) {
+                        double recordEvery, int recordLogPoints, double rtol, double atol, boolean tf32) {
         /** Plain gd with the flow settings at their defaults (tests, benchmarks). */
         public Train(long epochs, double lr, LossNormalization loss, Precision dtype, int chunkSize,
                      long evalEvery, int evalLogPoints, long progressEvery, double progressSeconds,
                      double divergenceFactor, GradientEngine engine) {
             this(epochs, lr, loss, dtype, chunkSize, evalEvery, evalLogPoints, progressEvery, progressSeconds,
-                    divergenceFactor, engine, DynamicsKind.GD, 0, 0, 30, 1e-4, 1e-7);
+                    divergenceFactor, engine, DynamicsKind.GD, 0, 0, 30, 1e-4, 1e-7, false);
         }
 
         /** The same settings with another dynamics. */
         public Train withDynamics(DynamicsKind kind) {
             return new Train(epochs, lr, loss, dtype, chunkSize, evalEvery, evalLogPoints, progressEvery,
-                    progressSeconds, divergenceFactor, engine, kind, time, recordEvery, recordLogPoints, rtol, atol);
+                    progressSeconds, divergenceFactor, engine, kind, time, recordEvery, recordLogPoints, rtol, atol, tf32);
         }
 
         /** The horizon T = lr * epochs. */
@@ -83,9 +83,10 @@ public record ExperimentConfig(String experiment, long seed, Data data, Model mo
 
     /**
      * What computes the training gradient: dl4j (DL4J's layers), onednn (model.OneDnnMyrtleGradient: Myrtle, float32,
-     * CPU), auto (onednn where it applies, else dl4j).
+     * CPU), cudnn (model.CudnnMyrtleGradient: Myrtle, float32, NVIDIA GPU), auto (cudnn where a CUDA device is usable,
+     * else onednn where it applies, else dl4j).
      */
-    public enum GradientEngine { AUTO, DL4J, ONEDNN }
+    public enum GradientEngine { AUTO, DL4J, ONEDNN, CUDNN }
 
     public enum Precision {
         FLOAT32, FLOAT64;

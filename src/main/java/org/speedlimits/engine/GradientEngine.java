@@ -11,7 +11,7 @@ import org.speedlimits.data.Split;
  * {@link GradientEngines}; nothing else changes.
  */
 public interface GradientEngine extends AutoCloseable {
-    /** Short name recorded in env.json and run.log: dl4j, onednn, ... */
+    /** Short name recorded in env.json and run.log: dl4j, onednn, cudnn. */
     String name();
 
     /**
@@ -19,6 +19,14 @@ public interface GradientEngine extends AutoCloseable {
      * the network first (the network then holds theta). Returns a fresh gradient array.
      */
     Evaluation evaluate(INDArray theta, Split split);
+
+    /**
+     * What env.json records about this engine beyond its name (the GPU, library versions, math mode): read after
+     * the first evaluation, when the engine has chosen its algorithms.
+     */
+    default java.util.Map<String, Object> environment() {
+        return java.util.Map.of();
+    }
 
     /** Releases native resources; the engine is unusable afterwards. */
     @Override

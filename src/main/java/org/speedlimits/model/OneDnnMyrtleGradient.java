@@ -16,18 +16,12 @@ import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.Pointer;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.lossfunctions.impl.LossL2;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -72,20 +66,17 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
     /** Channels from which oneDNN may choose its algorithm (Winograd on AVX-512) instead of direct convolution. */
     static final long AUTO_ALGORITHM_CHANNELS = 32;
 
-    /** One 3x3 convolution + ReLU, optionally followed by average pooling over pool x pool blocks. */
-    private record ConvSpec(int layer, long in, long out, long size, boolean bias, int pool) {
-        /**
-         * oneDNN's choice (Winograd on AVX-512) where both channel counts are at least 32, direct convolution
-         * elsewhere. Myrtle-5 epochs (n = 500, 2 cores, AVX-512; bench/notes.md), direct / auto in every layer:
-         * 0.071 / 0.117 s at C = 16, 0.186 / 0.189 s at C = 32, 0.71 / 0.44 s at C = 64, 2.5 / 1.27 s at C = 128;
-         * auto with a direct first layer (3 input channels, which Winograd pads to 16): 0.165 s at C = 32, 0.36 s
-         * at C = 64, 1.10 s at C = 128. A layer uses one algorithm in all three passes (auto forward with direct
-         * backward was 50x slower). A fixed rule, not a timing, so that a resumed run computes exactly what an
-         * uninterrupted one does.
-         */
-        org.bytedeco.dnnl.global.dnnl.algorithm algorithm() {
-            return Math.min(in, out) >= AUTO_ALGORITHM_CHANNELS ? convolution_auto : convolution_direct;
-        }
+    /**
+     * oneDNN's choice (Winograd on AVX-512) where both channel counts are at least 32, direct convolution
+     * elsewhere. Myrtle-5 epochs (n = 500, 2 cores, AVX-512; bench/notes.md), direct / auto in every layer:
+     * 0.071 / 0.117 s at C = 16, 0.186 / 0.189 s at C = 32, 0.71 / 0.44 s at C = 64, 2.5 / 1.27 s at C = 128;
+     * auto with a direct first layer (3 input channels, which Winograd pads to 16): 0.165 s at C = 32, 0.36 s
+     * at C = 64, 1.10 s at C = 128. A layer uses one algorithm in all three passes (auto forward with direct
+     * backward was 50x slower). A fixed rule, not a timing, so that a resumed run computes exactly what an
+     * uninterrupted one does.
+     */
+    static org.bytedeco.dnnl.global.dnnl.algorithm algorithm(MyrtlePlan.Conv c) {
+        return Math.min(c.in(), c.out()) >= AUTO_ALGORITHM_CHANNELS ? convolution_auto : convolution_direct;
     }
 
     /** S and the number of correct argmax predictions of the last {@link #compute} call. */
@@ -93,7 +84,7 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
     }
 
     private final MultiLayerNetwork net;
-    private final List<ConvSpec> convs;
+    private final List<MyrtlePlan.Conv> convs;
     private final int outputLayer;
     private final boolean outputBias;
     private final engine eng;
@@ -110,7 +101,7 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
             throw new IllegalArgumentException("the oneDNN Myrtle gradient cannot compute this network: " + why);
         }
         this.net = net;
-        this.convs = describe(net);
+        this.convs = MyrtlePlan.of(net).convs();
         this.outputLayer = net.getnLayers() - 1;
         this.outputBias = ((OutputLayer) net.getLayer(outputLayer).conf().getLayer()).hasBias();
         this.eng = keep(new engine(engine.kind.cpu, 0));
@@ -118,72 +109,12 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
     }
 
     /**
-     * Why this class cannot compute the network, or null when it can: the layer sequence must be ModelFactory's
-     * Myrtle (3x3 stride-1 "Same" convolutions with ReLU, 2x2 stride-2 average poolings, an identity output layer
-     * with a summed L2 loss), float32, CPU backend.
+     * Why this class cannot compute the network, or null when it can: a Myrtle network as {@link MyrtlePlan} defines
+     * it, on the CPU backend.
      */
     public static String unsupportedReason(MultiLayerNetwork net) {
-        if (!Nd4j.getBackend().getClass().getSimpleName().startsWith("CpuBackend")) {
-            return "needs the CPU backend (nd4j-native), found " + Nd4j.getBackend().getClass().getSimpleName();
-        }
-        if (net.params().dataType() != DataType.FLOAT) {
-            return "needs float32 parameters, found " + net.params().dataType();
-        }
-        var layers = net.getLayerWiseConfigurations().getConfs();
-        boolean sawConv = false;
-        for (int i = 0; i < layers.size(); i++) {
-            var layer = layers.get(i).getLayer();
-            boolean last = i == layers.size() - 1;
-            if (layer instanceof ConvolutionLayer c && !last) {
-                if (c.getKernelSize()[0] != 3 || c.getKernelSize()[1] != 3 || c.getStride()[0] != 1
-                        || c.getStride()[1] != 1 || c.getConvolutionMode() != ConvolutionMode.Same
-                        || c.getDilation()[0] != 1 || c.getDilation()[1] != 1) {
-                    return "layer " + i + " is not a 3x3 stride-1 'Same' convolution";
-                }
-                if (!ReluActivation.isRelu(c.getActivationFn())) {
-                    return "layer " + i + " has activation " + c.getActivationFn() + ", not ReLU";
-                }
-                sawConv = true;
-            } else if (layer instanceof SubsamplingLayer s && !last) {
-                if (s.getPoolingType() != PoolingType.AVG || s.getKernelSize()[0] != 2 || s.getKernelSize()[1] != 2
-                        || s.getStride()[0] != 2 || s.getStride()[1] != 2 || s.getPadding()[0] != 0
-                        || s.getPadding()[1] != 0 || !sawConv) {
-                    return "layer " + i + " is not a 2x2 stride-2 average pooling after a convolution";
-                }
-            } else if (layer instanceof OutputLayer o && last) {
-                // exactly the summed L2 loss (LossMSE, a subclass of LossL2, divides by the output count)
-                boolean summedL2 = o.getLossFn() instanceof ObservedSquaredError || o.getLossFn().getClass() == LossL2.class;
-                if (!(o.getActivationFn() instanceof ActivationIdentity) || !summedL2) {
-                    return "the output layer is not identity with a summed L2 loss";
-                }
-            } else {
-                return "layer " + i + " (" + layer.getClass().getSimpleName() + ") is not part of a Myrtle network";
-            }
-        }
-        if (!sawConv) {
-            return "no convolution layers";
-        }
-        return null;
-    }
-
-    private static List<ConvSpec> describe(MultiLayerNetwork net) {
-        var layers = net.getLayerWiseConfigurations().getConfs();
-        List<ConvSpec> convs = new ArrayList<>();
-        long size = ModelFactory.IMAGE_SIZE;
-        for (int i = 0; i < layers.size() - 1; i++) {
-            var layer = layers.get(i).getLayer();
-            if (layer instanceof ConvolutionLayer c) {
-                convs.add(new ConvSpec(i, c.getNIn(), c.getNOut(), size, c.hasBias(), 1));
-            } else { // 2x2 average pooling: fold into the preceding convolution's pooling factor
-                ConvSpec prev = convs.remove(convs.size() - 1);
-                convs.add(new ConvSpec(prev.layer(), prev.in(), prev.out(), prev.size(), prev.bias(), prev.pool() * 2));
-                size /= 2;
-            }
-        }
-        if (size != 1) {
-            throw new IllegalArgumentException("the poolings leave " + size + "x" + size + " images, expected 1x1");
-        }
-        return List.copyOf(convs);
+        String backend = MyrtlePlan.hostBackendReason();
+        return backend != null ? backend : MyrtlePlan.unsupportedReason(net);
     }
 
     /**
@@ -213,8 +144,7 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
         long n = x.size(0);
         // equal chunks of at most chunkSize rows, so that one set of primitives and buffers serves them all; the
         // last chunk is padded with at most (chunks - 1) rows whose error signal is zero
-        long chunks = (n + chunkSize - 1) / chunkSize;
-        long rows = (n + chunks - 1) / chunks;
+        long rows = MyrtlePlan.chunkRows(n, chunkSize);
         if (plan == null || plan.n != rows) {
             if (plan != null) {
                 plan.close();
@@ -324,14 +254,14 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
             List<memory> convWeights = new ArrayList<>();
             List<memory> convOut = new ArrayList<>();
             List<pooling_forward.primitive_desc> poolPds = new ArrayList<>();
-            for (ConvSpec c : convs) {
+            for (MyrtlePlan.Conv c : convs) {
                 memory.desc src = any(n, c.in(), c.size(), c.size());
                 memory.desc weights = any(c.out(), c.in(), 3, 3);
                 memory.desc dst = any(n, c.out(), c.size(), c.size());
                 convolution_forward.desc d = c.bias()
-                        ? own(new convolution_forward.desc(forward_training, c.algorithm(), src, weights,
+                        ? own(new convolution_forward.desc(forward_training, algorithm(c), src, weights,
                         plainDesc(new long[]{c.out()}, memory.format_tag.x), dst, UNIT_STRIDE, SAME_PADDING, SAME_PADDING))
-                        : own(new convolution_forward.desc(forward_training, c.algorithm(), src, weights, dst,
+                        : own(new convolution_forward.desc(forward_training, algorithm(c), src, weights, dst,
                         UNIT_STRIDE, SAME_PADDING, SAME_PADDING));
                 var pd = own(new convolution_forward.primitive_desc(d, reluAfter, eng));
                 memory srcMem = converted(current, pd.src_desc(), forward, forwardArgs);
@@ -370,7 +300,7 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
             // backward pass: from d S / d pooled (written by the readout layer) down to the first layer's weights
             memory diff = wrap(pooledGrad, new long[]{n, channels, 1, 1}, memory.format_tag.nchw);
             for (int l = convs.size() - 1; l >= 0; l--) {
-                ConvSpec c = convs.get(l);
+                MyrtlePlan.Conv c = convs.get(l);
                 memory out = convOut.get(l);
                 if (c.pool() > 1) {
                     long[] k = {c.pool(), c.pool()};
@@ -393,10 +323,10 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
                 memory.desc dstAny = any(n, c.out(), c.size(), c.size());
                 var fwd = convPds.get(l);
                 convolution_backward_weights.desc wd = c.bias()
-                        ? own(new convolution_backward_weights.desc(c.algorithm(), fwd.src_desc(),
+                        ? own(new convolution_backward_weights.desc(algorithm(c), fwd.src_desc(),
                         any(c.out(), c.in(), 3, 3), plainDesc(new long[]{c.out()}, memory.format_tag.x), dstAny,
                         UNIT_STRIDE, SAME_PADDING, SAME_PADDING))
-                        : own(new convolution_backward_weights.desc(c.algorithm(), fwd.src_desc(),
+                        : own(new convolution_backward_weights.desc(algorithm(c), fwd.src_desc(),
                         any(c.out(), c.in(), 3, 3), dstAny, UNIT_STRIDE, SAME_PADDING, SAME_PADDING));
                 var wpd = own(new convolution_backward_weights.primitive_desc(wd, eng, fwd));
                 memory src = converted(convSrc.get(l), wpd.src_desc(), backward, backwardArgs);
@@ -418,7 +348,7 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
                 add(backward, backwardArgs, own(new convolution_backward_weights(wpd)), wargs);
 
                 if (l > 0) { // the first layer's input gradient is never needed
-                    var dd = own(new convolution_backward_data.desc(c.algorithm(), any(n, c.in(), c.size(), c.size()),
+                    var dd = own(new convolution_backward_data.desc(algorithm(c), any(n, c.in(), c.size(), c.size()),
                             any(c.out(), c.in(), 3, 3), dstAny, UNIT_STRIDE, SAME_PADDING, SAME_PADDING));
                     var dpd = own(new convolution_backward_data.primitive_desc(dd, eng, fwd));
                     memory w = dpd.weights_desc().equals(convWeights.get(l).get_desc()) ? convWeights.get(l)

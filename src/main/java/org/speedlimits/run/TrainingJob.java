@@ -109,6 +109,7 @@ public final class TrainingJob {
         try {
             Map<String, Object> env = new java.util.LinkedHashMap<>(EnvironmentInfo.collect(backend));
             env.put("gradient_engine", trainer.engineName());
+            env.putAll(trainer.engineEnvironment());
             env.put("dynamics", trainer.dynamics().name());
             EnvironmentInfo.write(run.file(RunDirectory.ENV), env);
         } catch (IOException e) {

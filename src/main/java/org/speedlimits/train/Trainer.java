@@ -57,7 +57,12 @@ public final class Trainer implements AutoCloseable {
         this.dynamics = dynamics;
     }
 
-    /** Which engine computes the training gradient: onednn or dl4j. */
+    /** What env.json records about the gradient engine (the GPU and its libraries for cudnn). */
+    public java.util.Map<String, Object> engineEnvironment() {
+        return engine.environment();
+    }
+
+    /** Which engine computes the training gradient: cudnn, onednn or dl4j. */
     public String engineName() {
         return engine.name();
     }

@@ -126,11 +126,11 @@ public final class FlowBenchmark {
         long epochs = Math.round(horizon / lr);
         var config = new ExperimentConfig.Train(epochs, lr, ExperimentConfig.LossNormalization.MEAN,
                 ExperimentConfig.Precision.FLOAT32, 1000, 1_000_000, 0, 0, 1e9, 1e9, ExperimentConfig.GradientEngine.AUTO,
-                kind, 0, coarse ? horizon / 20 : 0, 30, kind == DynamicsKind.FLOW ? value : 1e-4, 1e-7);
+                kind, 0, coarse ? horizon / 20 : 0, 30, kind == DynamicsKind.FLOW ? value : 1e-4, 1e-7, false);
         // the common grid in units of UNIT, mapped to this run's epochs
         NavigableSet<Long> grid = Trainer.rows(new ExperimentConfig.Train(Math.round(horizon / UNIT), UNIT, config.loss(),
                 config.dtype(), 1000, 1, 0, 0, 1, 2, config.engine(), DynamicsKind.FLOW, 0, config.recordEvery(),
-                config.recordLogPoints(), 1e-4, 1e-7), List.of());
+                config.recordLogPoints(), 1e-4, 1e-7, false), List.of());
         long scale = Math.round(UNIT / lr);
         TreeMap<Long, EpochRecord> rows = new TreeMap<>();
         String name = kind == DynamicsKind.GD ? String.format(Locale.ROOT, "gd lr=%.0e", value)

@@ -66,15 +66,18 @@ class ConfigLoaderTest {
         String enumError = error("", "model.type=resnet").getMessage();
         assertTrue(enumError.contains("'model.type'") && enumError.contains("[myrtle, fcn]"), enumError);
         String engineError = error("", "train.engine=gpu").getMessage();
-        assertTrue(engineError.contains("'train.engine'") && engineError.contains("[auto, dl4j, onednn]"), engineError);
+        assertTrue(engineError.contains("'train.engine'") && engineError.contains("[auto, dl4j, onednn, cudnn]"), engineError);
     }
 
     @Test
-    void oneDnnEngineOnlyForFloat32Myrtle() {
-        assertTrue(error("", "train.engine=onednn", "model.type=fcn", "model.depth=2").getMessage()
-                .contains("'train.engine'"));
-        String why = error("", "train.engine=onednn", "train.dtype=float64").getMessage();
-        assertTrue(why.contains("'train.engine'") && why.contains("float32"), why);
+    void nativeEnginesOnlyForFloat32Myrtle() {
+        for (String engine : new String[]{"onednn", "cudnn"}) {
+            assertTrue(error("", "train.engine=" + engine, "model.type=fcn", "model.depth=2").getMessage()
+                    .contains("'train.engine'"));
+            String why = error("", "train.engine=" + engine, "train.dtype=float64").getMessage();
+            assertTrue(why.contains("'train.engine'") && why.contains("float32"), why);
+        }
+        assertTrue(error("", "train.tf32=maybe").getMessage().contains("true or false"));
     }
 
     @Test

@@ -76,7 +76,7 @@ class FlowAgainstGdTest {
         long epochs = Math.round(T / lr);
         var config = new ExperimentConfig.Train(epochs, lr, ExperimentConfig.LossNormalization.MEAN,
                 ExperimentConfig.Precision.FLOAT64, 1000, 1_000_000, 0, 0, 1e9, 1e3,
-                ExperimentConfig.GradientEngine.DL4J, kind, 0, T / 10, 5, 1e-6, 1e-9);
+                ExperimentConfig.GradientEngine.DL4J, kind, 0, T / 10, 5, 1e-6, 1e-9, false);
         List<EpochRecord> rows = new ArrayList<>();
         try (Trainer trainer = new Trainer(net, data, data, config)) {
             trainer.run(List.of(c -> rows.add(c.record())));
