@@ -327,7 +327,8 @@ function chartSpec(run) {
     {id: "grad_evals", title: "gradient evaluations", series: [["grad_evals", c.grad_evals, COLORS.other]]},
   ];
   if (has("lambda_max")) {
-    specs.push({id: "lambda_max", title: "λ_max of the Hessian", ylog: true, series: [
+    // measured at a few times only (hooks.lambda_max_every): markers, no line suggesting values in between
+    specs.push({id: "lambda_max", title: "λ_max of the Hessian", ylog: true, pointsOnly: true, series: [
       ["lambda_max", c.lambda_max, COLORS.test]]});
   }
   return specs.filter(s => s.series.some(x => x[1]));
@@ -361,7 +362,8 @@ function makeChart(spec, data, logx, target) {
     axes: [{label: "time t", values: axisValues, size: 40}, {values: axisValues, size: 60}],
     series: [{label: "t", value: (u, v) => fmt(v, 4)}, ...spec.series.map(([label, , color]) => ({
       label, stroke: color, width: 1.5, spanGaps: true, value: (u, v) => fmt(v, 4),
-      points: {show: fewPoints, size: 5, fill: color},
+      points: {show: spec.pointsOnly ? true : fewPoints, size: spec.pointsOnly ? 7 : 5, fill: color},
+      ...(spec.pointsOnly ? {paths: () => null} : {}),
     }))],
     plugins: spec.bound !== undefined ? [refLine(spec.bound, `bound = ${spec.bound}`)] : [],
     legend: {live: true},
