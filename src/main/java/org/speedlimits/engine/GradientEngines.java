@@ -26,14 +26,14 @@ public final class GradientEngines {
             CudnnMyrtleGradient cudnn = chooseCudnn(engine, cudnnUnsupportedReason(network), CudaLibraries::status,
                     () -> new CudnnMyrtleGradient(network.net(), config.tf32()));
             if (cudnn != null) {
-                return new CudnnEngine(network, loss, config.chunkSize(), config.tf32(), cudnn);
+                return new MyrtleEngine("cudnn", network, loss, config.chunkSize(), cudnn);
             }
         }
         if (engine == ExperimentConfig.GradientEngine.AUTO || engine == ExperimentConfig.GradientEngine.ONEDNN) {
             OneDnnMyrtleGradient oneDnn = chooseOneDnn(engine,
                     OneDnnMyrtleGradient.unsupportedReason(network.net()), () -> new OneDnnMyrtleGradient(network.net()));
             if (oneDnn != null) {
-                return new OneDnnEngine(network, loss, config.chunkSize(), oneDnn);
+                return new MyrtleEngine("onednn", network, loss, config.chunkSize(), oneDnn);
             }
         }
         return new Dl4jEngine(network, loss, config.chunkSize());

@@ -57,11 +57,7 @@ import static org.bytedeco.cuda.global.cudnn.*;
  * to run (deterministic algorithms, fixed choice, fixed chunking, host-side loss). Across GPU models or library
  * versions the algorithms and their summation orders differ: equal to float32 rounding, not bitwise. Not thread-safe.
  */
-public final class CudnnMyrtleGradient implements AutoCloseable {
-    /** S and the number of correct argmax predictions of the last {@link #compute} call. */
-    public record Result(double squaredError, long correct) {
-    }
-
+public final class CudnnMyrtleGradient implements MyrtleGradient {
     /** Largest cuDNN workspace accepted for one algorithm (bytes): a faster algorithm needing more is skipped. */
     static final long WORKSPACE_LIMIT = 1L << 30;
     private static final int FLOAT = 4;
@@ -118,6 +114,7 @@ public final class CudnnMyrtleGradient implements AutoCloseable {
      * vector laid out like the network's parameters, overwritten). x is copied to the device on its first use and
      * kept there (x must not change afterwards).
      */
+    @Override
     public Result compute(INDArray x, INDArray y, long chunkSize, INDArray gradientOut) {
         if (gradientOut.length() != plan.numParams() || gradientOut.dataType() != DataType.FLOAT
                 || !gradientOut.isVector() || gradientOut.elementWiseStride() != 1) {
@@ -603,6 +600,14 @@ public final class CudnnMyrtleGradient implements AutoCloseable {
         if (status != 0) {
             throw new IllegalStateException("cuBLAS " + what + " failed: " + cublasGetStatusString(status).getString());
         }
+    }
+
+    /** env.json: the GPU, the CUDA/cuDNN/cuBLAS versions and the math mode. */
+    @Override
+    public Map<String, Object> environment() {
+        Map<String, Object> env = new LinkedHashMap<>(CudaLibraries.status().description());
+        env.put("tf32", tf32);
+        return env;
     }
 
     @Override

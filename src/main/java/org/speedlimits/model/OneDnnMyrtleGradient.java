@@ -58,7 +58,7 @@ import static org.bytedeco.dnnl.global.dnnl.prop_kind.forward_training;
  * <p>Supported: the networks {@link ModelFactory} builds for Myrtle-5/7/10 with ReLU, float32 parameters, on the
  * CPU backend ({@link #unsupportedReason}). Not thread-safe; one instance per network.
  */
-public final class OneDnnMyrtleGradient implements AutoCloseable {
+public final class OneDnnMyrtleGradient implements MyrtleGradient {
     private static final long[] UNIT_STRIDE = {1, 1};
     private static final long[] SAME_PADDING = {1, 1};
     private static final long[] NO_PADDING = {0, 0};
@@ -77,10 +77,6 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
      */
     static org.bytedeco.dnnl.global.dnnl.algorithm algorithm(MyrtlePlan.Conv c) {
         return Math.min(c.in(), c.out()) >= AUTO_ALGORITHM_CHANNELS ? convolution_auto : convolution_direct;
-    }
-
-    /** S and the number of correct argmax predictions of the last {@link #compute} call. */
-    public record Result(double squaredError, long correct) {
     }
 
     private final MultiLayerNetwork net;
@@ -122,6 +118,7 @@ public final class OneDnnMyrtleGradient implements AutoCloseable {
      * time, and writes grad S into {@code gradient} (a dense float vector or row laid out like the network's
      * parameters, overwritten).
      */
+    @Override
     public Result compute(INDArray x, INDArray y, long chunkSize, INDArray gradient) {
         if (gradient.length() != net.numParams() || gradient.dataType() != DataType.FLOAT || !gradient.isVector()
                 || gradient.elementWiseStride() != 1) {
