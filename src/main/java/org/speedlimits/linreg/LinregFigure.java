@@ -35,6 +35,11 @@ public final class LinregFigure {
     }
 
     /** A series of rows against t or γ; the legend shows it only where it stands for its style ({@code legend}). */
+    /** The rows of one noise level, panel and source. */
+    private static List<LinregExperiment.Row> rows(List<LinregExperiment.Row> rows, double noise, String panel, String source) {
+        return select(rows, r -> r.noise() == noise && r.panel().equals(panel) && r.source().equals(source));
+    }
+
     private static Series series(String name, List<LinregExperiment.Row> rs, boolean xIsT, ToDoubleFunction<LinregExperiment.Row> y,
                                  ToDoubleFunction<LinregExperiment.Row> err, Series.Look look, Color col, boolean legend) {
         return series(name, rs, xIsT, y, err, look, col, legend, null);
@@ -57,26 +62,25 @@ public final class LinregFigure {
             Color col = Style.palette(q);
             String lab = noiseLabel(tau);
             boolean first = q == 0;
-            Predicate<LinregExperiment.Row> nz = r -> r.noise() == tau;
-            time.add(series(lab + ": theory, this X", select(rows, r -> nz.test(r) && r.panel().equals("time") && r.source().equals("theory_sample")), true,
+            time.add(series(lab + ": theory, this X", rows(rows, tau, "time", "theory_sample"), true,
                     LinregExperiment.Row::inefficiency, null, Series.Look.LINE, col, true));
-            time.add(series(lab + ": theory (MP)", select(rows, r -> nz.test(r) && r.panel().equals("time") && r.source().equals("theory_mp")), true,
+            time.add(series(lab + ": theory (MP)", rows(rows, tau, "time", "theory_mp"), true,
                     LinregExperiment.Row::inefficiency, null, Series.Look.DASHED, col, first, first ? "dashed: d,n\u2192\u221e (MP)" : null));
-            time.add(series(lab + ": simulation", select(rows, r -> nz.test(r) && r.panel().equals("time") && r.source().equals("sim")), true,
+            time.add(series(lab + ": simulation", rows(rows, tau, "time", "sim"), true,
                     LinregExperiment.Row::inefficiency, LinregExperiment.Row::inefficiencySe, Series.Look.MARKERS, col, first, first ? "dots: simulation \u00b1 jackknife SE" : null));
 
-            gam.add(series(lab + ": theory (MP)", select(rows, r -> nz.test(r) && r.panel().equals("gamma") && r.source().equals("theory_mp")), false,
+            gam.add(series(lab + ": theory (MP)", rows(rows, tau, "gamma", "theory_mp"), false,
                     LinregExperiment.Row::inefficiency, null, Series.Look.LINE, col, true));
-            gam.add(series(lab + ": theory, this X", select(rows, r -> nz.test(r) && r.panel().equals("gamma") && r.source().equals("theory_sample")), false,
+            gam.add(series(lab + ": theory, this X", rows(rows, tau, "gamma", "theory_sample"), false,
                     LinregExperiment.Row::inefficiency, null, Series.Look.DIAMONDS, col, first, first ? "diamonds: exact theory, simulated X" : null));
-            gam.add(series(lab + ": simulation", select(rows, r -> nz.test(r) && r.panel().equals("gamma") && r.source().equals("sim")), false,
+            gam.add(series(lab + ": simulation", rows(rows, tau, "gamma", "sim"), false,
                     LinregExperiment.Row::inefficiency, LinregExperiment.Row::inefficiencySe, Series.Look.MARKERS, col, first, first ? "dots: simulation \u00b1 jackknife SE" : null));
 
-            lim.add(series(lab + ": derived (MP)", select(rows, r -> nz.test(r) && r.panel().equals("limit") && r.source().equals("theory_mp")), false,
+            lim.add(series(lab + ": derived (MP)", rows(rows, tau, "limit", "theory_mp"), false,
                     LinregExperiment.Row::tsl, null, Series.Look.LINE, col, true));
-            lim.add(series(lab + ": paper Eq. 80 as printed", select(rows, r -> nz.test(r) && r.panel().equals("limit") && r.source().equals("paper_eq80")), false,
+            lim.add(series(lab + ": paper Eq. 80 as printed", rows(rows, tau, "limit", "paper_eq80"), false,
                     LinregExperiment.Row::tsl, null, Series.Look.DASHED, col, first, first ? "dashed: paper Eq. 80 as printed" : null));
-            lim.add(series(lab + ": exact, this X", select(rows, r -> nz.test(r) && r.panel().equals("limit") && r.source().equals("theory_sample")), false,
+            lim.add(series(lab + ": exact, this X", rows(rows, tau, "limit", "theory_sample"), false,
                     LinregExperiment.Row::tsl, null, Series.Look.DIAMONDS, col, first, first ? "diamonds: exact theory, simulated X" : null));
         }
         return List.of(
