@@ -25,6 +25,8 @@ public final class RunData {
     static final Pattern ANCHOR = Pattern.compile("dist2_anchor_(\\d+)");
     private static final Pattern NTK_FILE = Pattern.compile("epoch_(\\d+)\\.(npy|csv)");
     private static final List<String> REQUIRED = List.of("epoch", "time", "train_loss", "test_acc", "dist2_init", "path_length");
+    /** Read when present, all NaN otherwise (older runs and other dynamics may not have them). */
+    private static final List<String> OPTIONAL = List.of("lambda_max");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -32,6 +34,8 @@ public final class RunData {
     public final Map<String, String> config;
     public final String state;
     public final double[] epoch, time, trainLoss, testAcc, dist2Init, pathLength;
+    /** Top Hessian eigenvalue where the lambda_max hook measured it, NaN elsewhere. */
+    public final double[] lambdaMax;
     /** anchor epoch s -> dist2_anchor_s column. */
     public final TreeMap<Long, double[]> anchors;
     /** NTK spectra by epoch (empty without ntk/). */
@@ -48,6 +52,7 @@ public final class RunData {
         this.testAcc = columns.get("test_acc");
         this.dist2Init = columns.get("dist2_init");
         this.pathLength = columns.get("path_length");
+        this.lambdaMax = columns.get("lambda_max");
         this.anchors = anchors;
         this.ntk = ntk;
     }
@@ -128,7 +133,7 @@ public final class RunData {
         for (int i = 0; i < header.size(); i++) {
             String name = header.get(i);
             Matcher m = ANCHOR.matcher(name);
-            if (REQUIRED.contains(name) || m.matches()) {
+            if (REQUIRED.contains(name) || OPTIONAL.contains(name) || m.matches()) {
                 double[] column = new double[rows];
                 byIndex.put(i, column);
                 if (m.matches()) anchors.put(Long.parseLong(m.group(1)), column);
@@ -150,6 +155,15 @@ public final class RunData {
                 }
             }
         }
+        for (String optional : OPTIONAL) {
+            columns.computeIfAbsent(optional, c -> nanColumn(rows));
+        }
+    }
+
+    private static double[] nanColumn(int rows) {
+        double[] c = new double[rows];
+        java.util.Arrays.fill(c, Double.NaN);
+        return c;
     }
 
     private static TreeMap<Long, NtkSpectrum> readNtk(Path ntkDir) {
@@ -197,16 +211,10 @@ public final class RunData {
         }
         int k = keep;
         Map<String, double[]> columns = new TreeMap<>();
-        for (String c : REQUIRED) {
-            double[] full = switch (c) {
-                case "epoch" -> epoch;
-                case "time" -> time;
-                case "train_loss" -> trainLoss;
-                case "test_acc" -> testAcc;
-                case "dist2_init" -> dist2Init;
-                default -> pathLength;
-            };
-            columns.put(c, java.util.Arrays.copyOf(full, k));
+        Map<String, double[]> all = Map.of("epoch", epoch, "time", time, "train_loss", trainLoss, "test_acc", testAcc,
+                "dist2_init", dist2Init, "path_length", pathLength, "lambda_max", lambdaMax);
+        for (String c : all.keySet()) {
+            columns.put(c, java.util.Arrays.copyOf(all.get(c), k));
         }
         long lastKept = (long) epoch[k - 1];
         TreeMap<Long, double[]> cutAnchors = new TreeMap<>();

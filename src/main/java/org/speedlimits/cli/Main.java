@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "speedlimits", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Speed limits for deep learning: full-batch GD experiments and analysis.",
         subcommands = {TrainCommand.class, SweepCommand.class, NtkCommand.class,
-                AnalyzeCommand.class, FiguresCommand.class, ServeCommand.class,
+                AnalyzeCommand.class, FiguresCommand.class, CompareCommand.class, ServeCommand.class,
                 org.speedlimits.linreg.LinregCommand.class, org.speedlimits.ness.NessCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
