@@ -28,8 +28,8 @@ class Fig1PaperResultsTest {
     /** Each committed summary and the options that made it (the same commands as in RESULTS/README.md). */
     static final Map<String, Analysis.Options> SUMMARIES = Map.of(
             "summary.csv", new Analysis.Options(0.12, Double.NaN, 4.0),
-            "summary-warm-t0.04.csv", new Analysis.Options(0.12, 0.04, 4.0),
-            "summary-t40.csv", new Analysis.Options(0.12, Double.NaN, 40.0));
+            "warm-t0.04/summary.csv", new Analysis.Options(0.12, 0.04, 4.0),
+            "horizon-t2/summary.csv", new Analysis.Options(0.12, Double.NaN, 2.0));
 
     static List<Path> runs() {
         // until the first paper-width run is committed there is nothing to check (the sweep runs for hours)
