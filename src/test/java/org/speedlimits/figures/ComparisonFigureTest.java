@@ -26,7 +26,7 @@ class ComparisonFigureTest {
     void panelsHoldTheirDataAndTheFirstOrderReferences() throws Exception {
         RunComparison c = QuadraticRuns.comparison(tmp);
         List<Panel> panels = ComparisonFigure.panels(c);
-        assertEquals(List.of("loss", "inefficiency", "length_ratio", "drop_ratio"), panels.stream().map(Panel::name).toList());
+        assertEquals(List.of("loss", "inefficiency", "length_ratio", "relative_difference"), panels.stream().map(Panel::name).toList());
         for (Panel p : panels) {
             Plot.Layout l = Plot.layout(p);
             XYChart chart = Plot.chart(l);
@@ -39,7 +39,8 @@ class ComparisonFigureTest {
         assertEquals(2, ChartChecks.assertReferencesUnmarked(Plot.chart(ineff)));
         assertTrue(ineff.yRange()[0] <= 0.98 && ineff.yRange()[1] >= 1, ineff.yRange()[0] + " … " + ineff.yRange()[1]);
         Plot.Layout gap = Plot.layout(panels.get(3));
-        assertTrue(gap.yRange()[0] <= 0 && gap.yRange()[1] >= 0.02, "0 and ηλ_max/2 = 0.02 drawn: " + gap.yRange()[0] + " … " + gap.yRange()[1]);
+        assertTrue(gap.yRange()[0] <= -0.02 && gap.yRange()[1] >= 0.02, "± ηλ_max/2 = 0.02 drawn: " + gap.yRange()[0] + " … " + gap.yRange()[1]);
+        assertEquals(3, ChartChecks.assertReferencesUnmarked(Plot.chart(gap)), "0 and ± ηλ_max/2");
     }
 
     @Test

@@ -1,7 +1,10 @@
 package org.speedlimits.run;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.speedlimits.analysis.Analysis;
+import org.speedlimits.analysis.RunComparison;
+import org.speedlimits.analysis.RunData;
 import org.speedlimits.analysis.RunSet;
 import org.speedlimits.io.EpochCsv;
 
@@ -24,6 +27,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class Fig1PaperResultsTest {
     static final Path RESULTS = Path.of("experiments/results/fig1-paper-cpu");
+    /** GD at the paper's learning rate from the θ₀ of one flow run, and its comparison with that run. */
+    static final Path GD_RESULTS = Path.of("experiments/results/fig1-paper-cpu-gd");
+
+    @TempDir
+    Path tmp;
 
     /** Each committed summary and the options that made it (the same commands as in RESULTS/README.md). */
     static final Map<String, Analysis.Options> SUMMARIES = Map.of(
@@ -76,5 +84,44 @@ class Fig1PaperResultsTest {
             }
         }
         assertEquals(List.of(), differences, "committed summaries differ from the analysis of the committed runs");
+    }
+
+    /**
+     * GD at the paper's lr against the flow from the same θ₀. Its committed comparison.csv is what `compare` makes of the
+     * committed runs, and it obeys the first-order theory of {@link RunComparison}: after one step (the first shared
+     * time, t = η) GD's excess loss drop over the flow and its inefficiency deficit below 1 are two measurements of one
+     * number, ηgᵀHg/(2|g|²), so they must agree (10 %), be positive and at most ηλ_max/2; at every shared time the
+     * excess lies in [−1e-4 (the flow's rtol), ηλ_max/2] with the largest λ_max either run measured.
+     */
+    @Test
+    void gdAtThePaperLearningRateStaysWithinFirstOrderOfTheFlow() throws Exception {
+        assumeTrue(Files.isDirectory(GD_RESULTS.resolve("runs")), "no committed GD run under " + GD_RESULTS);
+        List<Path> gdRuns = RunSet.discover(List.of(GD_RESULTS.resolve("runs")));
+        assertEquals(1, gdRuns.size(), "one GD run");
+        RunData gd = RunData.load(gdRuns.get(0));
+        assertEquals("done", gd.state, gdRuns.get(0) + ": state");
+        assertEquals("gd", gd.config.get("train.dynamics"));
+        RunData flow = runs().stream().map(RunData::load)
+                .filter(r -> r.n() == gd.n() && r.config.get("seed").equals(gd.config.get("seed"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no committed flow run with the GD run's n and seed"));
+        RunComparison c = RunComparison.of(List.of(flow, gd), Double.POSITIVE_INFINITY);
+        c.write(tmp);
+        assertEquals(Files.readAllLines(tmp.resolve("comparison.csv")), Files.readAllLines(GD_RESULTS.resolve("comparison.csv")),
+                "committed comparison.csv = compare of the committed runs");
+
+        double eta = Double.parseDouble(gd.config.get("train.lr"));
+        double lambdaMax = java.util.stream.DoubleStream.concat(java.util.Arrays.stream(gd.lambdaMax), java.util.Arrays.stream(flow.lambdaMax))
+                .filter(Double::isFinite).max().orElseThrow();
+        double bound = eta * lambdaMax / 2;
+        RunComparison.Shared first = c.shared().get(0);
+        assertEquals(eta, first.time(), eta * 1e-9, "the first shared time is one GD step");
+        double excess = c.dropRatio(1, first) - 1, deficit = 1 - c.coldInefficiency(1)[first.rows()[1]];
+        assertTrue(excess > 0 && excess <= bound && deficit > 0 && deficit <= bound,
+                "one step: excess drop " + excess + ", inefficiency deficit " + deficit + ", ηλ_max/2 = " + bound);
+        assertEquals(excess, deficit, 0.1 * deficit, "both are ηgᵀHg/(2|g|²) to first order");
+        for (RunComparison.Shared s : c.shared()) {
+            double e = c.dropRatio(1, s) - 1;
+            assertTrue(e >= -1e-4 && e <= bound, "t = " + s.time() + ": excess drop " + e + " outside [-1e-4, " + bound + "]");
+        }
     }
 }
