@@ -22,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * train.dynamics = gd is today's update: the fixture in resources/.../gd-fixture was written by the code before the
  * engine and dynamics seams existed (MACHINE.txt names the commit and the CPU). Rerunning its config must give the
  * same metrics.csv (after dropping the columns added since: grad_evals and steps), the same triplets.csv and the
- * same final checkpoint, byte for byte. Float rounding of GEMM kernels depends on the CPU, so on another CPU model
- * the numbers are compared to 1e-9 relative instead, and the test says so.
+ * same final checkpoint, byte for byte. Float rounding of float32 kernels depends on the CPU, so on another CPU model
+ * the numbers are compared to 1e-6 relative instead (float32 rounding, far below what a changed update gives), and the
+ * test prints the largest difference.
  */
 class GdUnchangedTest {
     private static final Path FIXTURES = Path.of("src/test/resources/org/speedlimits/train/gd-fixture");
@@ -60,16 +61,29 @@ class GdUnchangedTest {
             assertEquals(Files.readString(fixture.resolve("final.npy.sha256")).strip(),
                     sha256(run.resolve("checkpoints").resolve(last)), "final checkpoint " + last);
         } else {
-            System.out.println("GdUnchangedTest: this CPU differs from the fixture's (" + cpu() + "); comparing "
-                    + "metrics.csv to 1e-9 relative instead of byte for byte");
+            // float32 kernels round differently across CPU vendors (oneDNN picks other ISA paths): a few float32 ulps
+            // (1e-8 relative was seen on an Intel Xeon against this AMD EPYC fixture); a change of the update itself
+            // (lr, sign, loss scale) is not rounding and grows with every epoch
+            double worst = 0;
+            String where = "";
             for (int r = 1; r < expected.size(); r++) {
                 double[] e = numbers(expected.get(r));
                 double[] a = numbers(stripped.get(r - 1));
                 for (int i = 0; i < e.length; i++) {
-                    assertTrue(Double.isNaN(e[i]) ? Double.isNaN(a[i]) : Math.abs(e[i] - a[i]) <= 1e-9 * Math.max(1, Math.abs(e[i])),
-                            "row " + r + " column " + i + ": " + e[i] + " vs " + a[i]);
+                    if (Double.isNaN(e[i])) {
+                        assertTrue(Double.isNaN(a[i]), "row " + r + " column " + i + ": NaN vs " + a[i]);
+                        continue;
+                    }
+                    double rel = Math.abs(e[i] - a[i]) / Math.max(1, Math.abs(e[i]));
+                    if (rel > worst) {
+                        worst = rel;
+                        where = "row " + r + " column " + i + ": " + e[i] + " vs " + a[i];
+                    }
                 }
             }
+            System.out.println("GdUnchangedTest: this CPU differs from the fixture's (" + cpu() + "); metrics.csv agrees to "
+                    + worst + " relative (worst: " + where + "), allowed 1e-6");
+            assertTrue(worst <= 1e-6, "largest difference " + worst + " at " + where);
         }
     }
 
