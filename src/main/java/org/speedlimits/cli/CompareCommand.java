@@ -1,9 +1,7 @@
 package org.speedlimits.cli;
 
-import org.speedlimits.analysis.AnalysisException;
 import org.speedlimits.analysis.RunComparison;
 import org.speedlimits.analysis.RunData;
-import org.speedlimits.config.ExitCodes;
 import org.speedlimits.figures.ComparisonFigure;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,19 +27,15 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--horizon", paramLabel = "T", description = "Compare up to time T (default: the end of the shortest run).")
     Double horizon;
 
+    /** Bad runs throw AnalysisException, which {@link Main} reports as bad input (exit 2), as for analyze. */
     @Override
     public Integer call() {
-        try {
-            RunComparison c = RunComparison.of(runs.stream().map(RunData::load).toList(),
-                    horizon == null ? Double.POSITIVE_INFINITY : horizon);
-            c.write(out);
-            ComparisonFigure.write(c, out.resolve("figures"));
-            c.printReport(System.out);
-            System.out.println("comparison written to " + out);
-            return 0;
-        } catch (AnalysisException e) {
-            System.err.println("compare: " + e.getMessage());
-            return ExitCodes.BAD_INPUT;
-        }
+        RunComparison c = RunComparison.of(runs.stream().map(RunData::load).toList(),
+                horizon == null ? Double.POSITIVE_INFINITY : horizon);
+        c.write(out);
+        ComparisonFigure.write(c, out.resolve("figures"));
+        c.printReport(System.out);
+        System.out.println("comparison written to " + out);
+        return 0;
     }
 }

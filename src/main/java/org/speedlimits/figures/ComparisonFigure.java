@@ -42,13 +42,12 @@ public final class ComparisonFigure {
             ratio.add(Series.of(mem.label(), t, tail(c.lengthRatio(m)), Series.Look.LINE_MARKERS).colour(m));
             if (m > 0) {
                 int k = m;
-                double[] cold = c.coldInefficiency(m), cold0 = c.coldInefficiency(0), len = c.lengthRatio(m), len0 = c.lengthRatio(0);
                 gap.add(Series.of(mem.label() + ": loss drop", shared, c.shared().stream()
                         .mapToDouble(s -> c.dropRatio(k, s) - 1).toArray(), Series.Look.LINE_MARKERS).colour(m));
-                gap.add(Series.of(mem.label() + ": inefficiency", shared, c.shared().stream()
-                        .mapToDouble(s -> cold[s.rows()[k]] / cold0[s.rows()[0]] - 1).toArray(), Series.Look.DASHED).colour(m));
-                gap.add(Series.of(mem.label() + ": l_γ/l_geo", shared, c.shared().stream()
-                        .mapToDouble(s -> len[s.rows()[k]] / len0[s.rows()[0]] - 1).toArray(), Series.Look.DIAMONDS).colour(m));
+                gap.add(Series.of(mem.label() + ": inefficiency", shared,
+                        relative(c, k, c.coldInefficiency(k), c.coldInefficiency(0)), Series.Look.DASHED).colour(m));
+                gap.add(Series.of(mem.label() + ": l_γ/l_geo", shared,
+                        relative(c, k, c.lengthRatio(k), c.lengthRatio(0)), Series.Look.DIAMONDS).colour(m));
             }
             if (!Double.isNaN(mem.firstOrderGap())) {
                 ineff.add(Series.horizontal(mem.label() + ": 1 − ηλ_max/2", 1 - mem.firstOrderGap()).colour(m));
@@ -65,6 +64,11 @@ public final class ComparisonFigure {
                 new Panel("length_ratio", "(c) path length over distance", PaperFigures.TIME_AXIS, "l_γ / l_geo", time, Scale.AUTO, ratio),
                 new Panel("relative_difference", "(d) against " + ref + " at the shared times", PaperFigures.TIME_AXIS,
                         "ratio to " + ref + "'s − 1", time, Scale.LINEAR, gap));
+    }
+
+    /** Member k's per-row values over the reference's, minus 1, at each shared time. */
+    private static double[] relative(RunComparison c, int k, double[] mine, double[] reference) {
+        return c.shared().stream().mapToDouble(s -> mine[s.rows()[k]] / reference[s.rows()[0]] - 1).toArray();
     }
 
     private static double[] tail(double[] v) {
