@@ -7,7 +7,7 @@
 # Needs: the packaged jar (mvn -B -q -DskipTests package; this script builds nothing), data/ (the CIFAR-10 subset),
 # node + npm, and chromium (apt-get install -y chromium; or CHROMIUM=/path/to/chrome). npm packages are installed from
 # src/test/browser/package-lock.json into target/browser/node/ (never into the source tree).
-# KEEP_BROWSER_TEST=1 keeps the temp root; TIMEOUT_S (default 420) bounds the wait for the run. ~2-4 minutes on 2 cores.
+# KEEP_BROWSER_TEST=1 keeps the temp root; TIMEOUT_S (default 420) bounds the wait for the run. ~2-4 minutes on 2 cores. The training starts only once the page has loaded.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 project=$PWD
@@ -59,11 +59,6 @@ ln -s "$tmp/outside-run" "$root/escape-run"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 bin/speedlimits serve --root "$root" --port "$port" >"$out/serve.log" 2>&1 &
 pids+=($!)
-# a small real flow run (1-2 min here): Myrtle-5 C = 8 on 100 images to T = 1, an anchor at t = 0.5 (warm start),
-# lambda_max and the NTK spectrum at t = 0
-bin/speedlimits train -c quickstart.yaml --set "output.root=$root data.n_train=100 data.n_test=100 model.width=8 \
-train.time=1.0 hooks.anchor_times=[0.5] ntk.epochs=[0]" >"$out/train.log" 2>&1 &
-pids+=($!)
 
 for _ in $(seq 1 120); do
     if curl -sf -o /dev/null "http://127.0.0.1:$port/api/runs"; then
@@ -74,8 +69,23 @@ done
 curl -sf -o /dev/null "http://127.0.0.1:$port/api/runs" || { echo "browser-test: serve did not start" >&2; cat "$out/serve.log" >&2; exit 1; }
 
 status=0
+rm -f "$out/page-ready"
 BASE_URL="http://127.0.0.1:$port/" ROOT="$root" OUT="$out" CHROMIUM="$chromium" OUTSIDE_TEXT="outside-the-root" \
-    node "$node_dir/live-view.mjs" || status=$?
+    node "$node_dir/live-view.mjs" &
+node_pid=$!
+pids+=($node_pid)
+# the training starts once the page has loaded (live-view.mjs writes page-ready): on fast cores the run takes ~10 s,
+# less than a cold Chromium start, and the page must see it running
+for _ in $(seq 1 240); do
+    [ -f "$out/page-ready" ] || ! kill -0 "$node_pid" 2>/dev/null && break
+    sleep 0.5
+done
+# a small real flow run: Myrtle-5 C = 8 on 100 images to T = 1, an anchor at t = 0.5 (warm start), lambda_max and the
+# NTK spectrum at t = 0
+bin/speedlimits train -c quickstart.yaml --set "output.root=$root data.n_train=100 data.n_test=100 model.width=8 \
+train.time=1.0 hooks.anchor_times=[0.5] ntk.epochs=[0]" >"$out/train.log" 2>&1 &
+pids+=($!)
+wait "$node_pid" || status=$?
 if [ "$status" -ne 0 ]; then
     echo "browser-test: FAILED; serve log:" >&2
     tail -20 "$out/serve.log" >&2

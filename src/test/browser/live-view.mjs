@@ -63,6 +63,7 @@ try {
   page.on("pageerror", e => consoleErrors.push("page error: " + e.message));
   page.on("console", m => { if (m.type() === "error") consoleErrors.push("console: " + m.text()); });
   await page.goto(BASE, {waitUntil: "load"});
+  fs.writeFileSync(path.join(OUT, "page-ready"), ""); // browser-test.sh starts the training run now
 
   // 1. the run appears, running
   const row = await waitFor(page, () => {
