@@ -174,19 +174,22 @@ public final class EmpiricalNtk {
 
     /** Scaled Jacobian rows J S^{1/2} of examples [from, to) as [to-from, K, P]; fills f's rows when f != null. */
     public INDArray jacobianRows(INDArray x, int from, int to, int chunk, INDArray f) {
-        INDArray out = Nd4j.create(DataType.DOUBLE, to - from, outputs, numParams);
+        // uninitialised: NetworkJacobian overwrites every entry (and checks that it did)
+        INDArray out = Nd4j.createUninitialized(DataType.DOUBLE, new long[]{to - from, outputs, numParams}, 'c');
         for (int c0 = from; c0 < to; c0 += chunk) {
             int c1 = Math.min(to, c0 + chunk);
-            NetworkJacobian.Chunk c = jacobian.compute(NtkMath.rows(x, c0, c1));
-            INDArray j = c.jacobian().reshape((long) (c1 - c0) * outputs, numParams);
+            long rows = (long) (c1 - c0) * outputs;
+            // the chunk's rows of out as a [rows, P] view: the Jacobian is written in place, never copied
+            INDArray j = Nd4j.create(out.data(), new long[]{rows, numParams}, new long[]{numParams, 1},
+                    out.offset() + (long) (c0 - from) * outputs * numParams, 'c');
+            INDArray outputsOfChunk = jacobian.computeInto(NtkMath.rows(x, c0, c1), j);
             if (sqrtScale != null) {
                 j.muliRowVector(sqrtScale);
             }
-            NtkMath.rows(out, c0 - from, c1 - from).assign(j.reshape(c1 - c0, outputs, numParams));
             if (f != null) {
-                NtkMath.rows(f, c0, c1).assign(c.outputs());
+                NtkMath.rows(f, c0, c1).assign(outputsOfChunk);
             }
-            NetworkJacobian.release(List.of(c.jacobian(), c.outputs()));
+            NetworkJacobian.release(List.of(outputsOfChunk));
         }
         return out;
     }

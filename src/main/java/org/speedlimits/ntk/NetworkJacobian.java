@@ -77,13 +77,29 @@ public final class NetworkJacobian {
 
     /** Per-example Jacobians of the rows of x (a chunk; memory grows linearly with its size). */
     public Chunk compute(INDArray x) {
+        INDArray jac = Nd4j.createUninitialized(DataType.DOUBLE, new long[]{x.size(0) * outputs, numParams}, 'c');
+        INDArray f = computeInto(x, jac);
+        return new Chunk(jac.reshape(x.size(0), outputs, numParams), f);
+    }
+
+    /**
+     * Per-example Jacobians of the rows of x written into {@code jac}, a c-order [b*K, P] array (typically a view of
+     * a larger block of rows, so that no chunk-sized array is allocated and copied: at C = 128 that allocation and
+     * copy cost as much as the backward pass's GEMMs). Every entry of jac is overwritten. Returns f(x) [b, K].
+     */
+    public INDArray computeInto(INDArray x, INDArray jac) {
         x = x.castTo(DataType.DOUBLE);
         int b = (int) x.size(0);
         int k = outputs;
         long rows = (long) b * k;
+        if (jac.rank() != 2 || jac.size(0) != rows || jac.size(1) != numParams || jac.ordering() != 'c'
+                || jac.dataType() != DataType.DOUBLE || jac.stride(1) != 1 || jac.stride(0) != numParams) {
+            throw new IllegalArgumentException("Jacobian destination must be a contiguous c-order float64 [" + rows
+                    + ", " + numParams + "] array, got " + jac.shapeInfoToString());
+        }
         List<INDArray> acts = net.feedForward(x, false); // acts[0] = x, acts[l + 1] = output of layer l
         int layers = net.getnLayers();
-        INDArray jac = Nd4j.create(DataType.DOUBLE, rows, numParams);
+        long written = 0; // parameters whose columns were filled (all of them, or jac would keep stale values)
         INDArray eps = null; // dS/d(output of layer l) for the b*K rows; null above the readout
         for (int l = layers - 1; l >= 0; l--) {
             Layer layer = net.getLayer(l);
@@ -110,8 +126,8 @@ public final class NetworkJacobian {
                 // per-row W gradient, DL4J's dense W is [nIn, nOut] in 'f' order = [nOut, nIn] in 'c' order
                 INDArray gradW = Nd4j.matmul(delta.reshape(b, k * nOut, 1), in.reshape(b, 1, nIn));
                 used.add(gradW);
-                put(jac, l, "W", gradW.reshape(rows, nOut * nIn));
-                put(jac, l, "b", delta);
+                written += put(jac, l, "W", gradW.reshape(rows, nOut * nIn));
+                written += put(jac, l, "b", delta);
                 epsIn = l == 0 ? null : delta.mmul(layer.getParam("W").transpose());
             } else if (conf instanceof ConvolutionLayer c) {
                 requireConv3x3Same(c, l);
@@ -134,9 +150,9 @@ public final class NetworkJacobian {
                 Convolution.im2col(in, 3, 3, 1, 1, 1, 1, false, patches);
                 INDArray col = patches.reshape(b, inC * 9, h * w);
                 INDArray gradW = Nd4j.matmul(delta.reshape(b, k * outC, h * w), col, false, true, false);
-                put(jac, l, "W", gradW.reshape(rows, outC * inC * 9));
+                written += put(jac, l, "W", gradW.reshape(rows, outC * inC * 9));
                 INDArray biasGrad = delta.reshape(rows, outC, h, w).sum(2, 3);
-                put(jac, l, "b", biasGrad);
+                written += put(jac, l, "b", biasGrad);
                 used.addAll(List.of(gradW, biasGrad));
                 if (l > 0) {
                     INDArray wMat = layer.getParam("W").reshape(outC, inC * 9);
@@ -166,7 +182,11 @@ public final class NetworkJacobian {
             release(used);
         }
         release(acts.subList(1, layers));
-        return new Chunk(jac.reshape(b, k, numParams), acts.get(layers));
+        if (written != numParams) {
+            throw new IllegalStateException("NTK: the backward pass filled " + written + " of " + numParams
+                    + " parameter columns");
+        }
+        return acts.get(layers);
     }
 
     /** Frees the reusable work buffers now (instead of when this object is garbage-collected). */
@@ -209,14 +229,16 @@ public final class NetworkJacobian {
         return act.getClass() == Activation.IDENTITY.getActivationFunction().getClass();
     }
 
-    private void put(INDArray jac, int layer, String key, INDArray rowsByParams) {
+    /** Writes a parameter block's columns (if the layer has that block); returns the number of columns written. */
+    private long put(INDArray jac, int layer, String key, INDArray rowsByParams) {
         for (ParameterBlock block : blocks) {
             if (block.layer() == layer && block.key().equals(key)) {
                 jac.get(NDArrayIndex.all(), NDArrayIndex.interval(block.offset(), block.offset() + block.length()))
                         .assign(rowsByParams);
-                return;
+                return block.length();
             }
         }
+        return 0;
     }
 
     /** Backprop through 2x2/stride-2 average pooling: each output error spreads as 1/4 over its 2x2 window. */
