@@ -18,6 +18,11 @@ import java.util.List;
  * by df/dt = -Theta dL/df. Two forms: {@code full} (nK x nK, row i*K + a) and {@code trace}
  * (n x n, (1/K) sum_a Theta_{ia,ja}, neural-tangents' convention).
  *
+ * <p>The trace kernel is built a few outputs at a time, Theta = (1/K) sum_a J_a S J_a^T: a pass over m outputs holds
+ * [n, m*P] of Jacobian instead of [n, K*P], with m as large as lets the whole pass fit under the cap. Recomputing an
+ * example's backward pass (which the panels below do, ~n/(2p) times) costs far more than repeating its forward pass
+ * and im2col once per pass, so at C = 128 and n = 1250 (m = 2, five passes) no Jacobian row is computed twice.
+ *
  * <p>Memory: rows of J (scaled by sqrt S) are computed in chunks by {@link NetworkJacobian} and contracted by GEMM
  * into the Gram matrix panel by panel: a panel of p examples' Jacobians is held while the examples after it stream
  * past in chunks, so the peak is Gram + panel + one chunk's working set, all under the cap. When every Jacobian fits,
@@ -69,12 +74,17 @@ public final class EmpiricalNtk {
      * the largest layer for K rows (measured from the layer shapes of one forward pass).
      */
     long workBytesPerExample(INDArray x) {
+        return workBytesPerExample(x, outputs);
+    }
+
+    /** The same for {@code rows} Jacobian rows per example (one output or all K). */
+    long workBytesPerExample(INDArray x, int rows) {
         List<INDArray> acts = jacobian.network().feedForward(NtkMath.rows(x, 0, 1).castTo(DataType.DOUBLE), false);
         long largest = 0;
         for (INDArray a : acts) {
             largest = Math.max(largest, a.length());
         }
-        return jacobianBytesPerExample() + 8L * outputs * (4 * largest + 2 * 9 * largest);
+        return 8L * rows * numParams + 8L * rows * (4 * largest + 2 * 9 * largest);
     }
 
     /**
@@ -83,7 +93,7 @@ public final class EmpiricalNtk {
      * matrix-vector-like product that reads the whole panel per chunk (memory-bound: minutes per panel at
      * C = 128); a quarter of the room turns it into a GEMM.
      */
-    public record Plan(int chunk, int panel, long freeBytes, int block) {
+    public record Plan(int chunk, int panel, long freeBytes, int block, int outputsPerPass) {
     }
 
     /**
@@ -91,52 +101,123 @@ public final class EmpiricalNtk {
      * matrix, a Lanczos basis), or a ConfigException naming the cap.
      */
     public Plan plan(INDArray x, long reservedBytes) {
+        return plan(x, reservedBytes, outputs, true);
+    }
+
+    /**
+     * The plan of {@link #gram}: all K outputs per pass for the full kernel; for the trace kernel the most outputs
+     * per pass whose Jacobian for all n examples fits in one panel, or one output per pass in panels if none does.
+     */
+    Plan gramPlan(INDArray x) {
+        long side = side(x.size(0));
+        if (kernel == NtkKernel.TRACE) {
+            for (int m = outputs; m > 1; m--) {
+                Plan p = plan(x, 8L * side * side, m, false);
+                if (p != null && p.panel() == x.size(0)) {
+                    return p;
+                }
+            }
+            return plan(x, 8L * side * side, 1, true);
+        }
+        return plan(x, 8L * side * side, outputs, true);
+    }
+
+    /** The plan for m Jacobian rows (outputs) per example; if nothing fits, a ConfigException or (orThrow false) null. */
+    private Plan plan(INDArray x, long reservedBytes, int rowsPerExample, boolean orThrow) {
         long n = x.size(0);
-        long work = workBytesPerExample(x);
+        long bytesPerExample = 8L * rowsPerExample * numParams;
+        long work = workBytesPerExample(x, rowsPerExample);
         int chunk = (int) Math.max(1, Math.min(Math.min(16, n), capBytes / 8 / work));
         long left = capBytes - reservedBytes - chunk * work;
-        long room = left <= 0 ? 0 : left / jacobianBytesPerExample(); // examples of Jacobian that fit
+        long room = left <= 0 ? 0 : left / bytesPerExample; // examples of Jacobian that fit
         long extra = room >= n ? 0 : Math.max(0, room / 4 - chunk); // block rows beyond the chunk's own
         long panel = Math.min(n, room - extra);
         if (panel < 1) {
+            if (!orThrow) {
+                return null;
+            }
             throw new ConfigException(String.format(java.util.Locale.ROOT,
                     "ntk.memory_cap_mb = %d is too small for the %s kernel of n = %d examples: it needs %d MB for "
                             + "the kernel and %d MB per example of Jacobian work; raise ntk.memory_cap_mb",
                     capBytes >> 20, kernel.name().toLowerCase(java.util.Locale.ROOT), n, reservedBytes >> 20,
                     (work >> 20) + 1));
         }
-        return new Plan(chunk, (int) panel, Math.max(0, left), (int) (chunk + extra));
+        return new Plan(chunk, (int) panel, Math.max(0, left), (int) (chunk + extra), rowsPerExample);
     }
 
     /** The kernel matrix and the outputs f(x) [n, K] at the network's current parameters. */
     public record Gram(INDArray matrix, INDArray outputs) {
     }
 
-    /** The whole kernel matrix by Jacobian contraction (float64), panel by panel under the memory cap. */
+    /**
+     * The whole kernel matrix by Jacobian contraction (float64), panel by panel under the memory cap: the full kernel
+     * in one pass over all outputs, the trace kernel summed over passes of {@link Plan#outputsPerPass} outputs.
+     */
     public Gram gram(INDArray x) {
         int n = (int) x.size(0);
-        Plan plan = plan(x, 8L * side(n) * side(n));
-        int per = kernel == NtkKernel.TRACE ? 1 : outputs;
-        INDArray g = Nd4j.create(DataType.DOUBLE, (long) n * per, (long) n * per);
+        Plan plan = gramPlan(x);
+        long side = side(n);
+        INDArray g = Nd4j.create(DataType.DOUBLE, side, side);
         INDArray f = Nd4j.create(DataType.DOUBLE, n, outputs);
-        for (int a0 = 0; a0 < n; a0 += plan.panel()) {
-            int a1 = Math.min(n, a0 + plan.panel());
-            INDArray panel = jacobianRows(x, a0, a1, plan.chunk(), f);
-            INDArray diagonal = contract(panel, panel);
-            assign(g, a0 * per, a1 * per, a0 * per, a1 * per, diagonal);
-            NetworkJacobian.release(List.of(diagonal));
-            for (int b0 = a1; b0 < n; b0 += plan.block()) {
+        for (int a0 = 0; a0 < outputs; a0 += plan.outputsPerPass()) {
+            addPass(g, x, plan, a0, Math.min(outputs, a0 + plan.outputsPerPass()), a0 == 0 ? f : null);
+        }
+        if (kernel == NtkKernel.TRACE) {
+            g.divi(outputs);
+        }
+        jacobian.releaseBuffers(); // the eigensolver that follows needs the memory
+        return new Gram(g, f);
+    }
+
+    /**
+     * Adds the pass of outputs [from, to) to g: sum over those outputs of J_a S J_a^T (trace kernel) or J S J^T
+     * (full kernel, all outputs, row i*K + a), panel by panel: a panel of examples is held while the examples after
+     * it stream past in blocks.
+     */
+    private void addPass(INDArray g, INDArray x, Plan plan, int from, int to, INDArray f) {
+        int n = (int) x.size(0);
+        int per = kernel == NtkKernel.TRACE ? 1 : outputs; // kernel rows per example
+        for (int p0 = 0; p0 < n; p0 += plan.panel()) {
+            int p1 = Math.min(n, p0 + plan.panel());
+            INDArray panel = contractible(passRows(x, p0, p1, plan.chunk(), f, from, to), p1 - p0);
+            addSymmetric(g, p0 * per, panel, plan.chunk() * per);
+            for (int b0 = p1; b0 < n; b0 += plan.block()) {
                 int b1 = Math.min(n, b0 + plan.block());
-                INDArray rows = jacobianRows(x, b0, b1, plan.chunk(), null);
-                INDArray block = contract(panel, rows);
-                assign(g, a0 * per, a1 * per, b0 * per, b1 * per, block);
-                assign(g, b0 * per, b1 * per, a0 * per, a1 * per, block.transpose());
+                INDArray rows = contractible(passRows(x, b0, b1, plan.chunk(), null, from, to), b1 - b0);
+                INDArray block = panel.mmul(rows.transpose());
+                add(g, p0 * per, p1 * per, b0 * per, b1 * per, block);
+                add(g, b0 * per, b1 * per, p0 * per, p1 * per, block.transpose());
                 NetworkJacobian.release(List.of(rows, block));
             }
             NetworkJacobian.release(List.of(panel));
         }
-        jacobian.releaseBuffers(); // the eigensolver that follows needs the memory
-        return new Gram(g, f);
+    }
+
+    /** Jacobian rows [examples * m, P] as the kernel's contraction operand: [examples, m*P] (trace) or as is (full). */
+    private INDArray contractible(INDArray rows, int examples) {
+        return kernel == NtkKernel.TRACE ? rows.reshape(examples, rows.length() / examples) : rows;
+    }
+
+    /**
+     * Adds A A^T to g's diagonal block at offset (A: [r, w]) from its upper-triangle tiles only: a single GEMM would
+     * compute every entry twice, and for one panel of all n examples this product is the whole kernel.
+     */
+    private static void addSymmetric(INDArray g, long offset, INDArray a, int minTile) {
+        long r = a.size(0);
+        long tile = Math.max(minTile, (r + 3) / 4);
+        for (long i0 = 0; i0 < r; i0 += tile) {
+            long i1 = Math.min(r, i0 + tile);
+            INDArray ai = NtkMath.rows(a, i0, i1);
+            for (long j0 = i0; j0 < r; j0 += tile) {
+                long j1 = Math.min(r, j0 + tile);
+                INDArray block = ai.mmul(NtkMath.rows(a, j0, j1).transpose());
+                add(g, offset + i0, offset + i1, offset + j0, offset + j1, block);
+                if (j0 != i0) {
+                    add(g, offset + j0, offset + j1, offset + i0, offset + i1, block.transpose());
+                }
+                NetworkJacobian.release(List.of(block));
+            }
+        }
     }
 
     /** Frees the Jacobian's reusable work buffers (they are reallocated if more Jacobian rows are computed). */
@@ -174,15 +255,24 @@ public final class EmpiricalNtk {
 
     /** Scaled Jacobian rows J S^{1/2} of examples [from, to) as [to-from, K, P]; fills f's rows when f != null. */
     public INDArray jacobianRows(INDArray x, int from, int to, int chunk, INDArray f) {
+        return passRows(x, from, to, chunk, f, 0, outputs).reshape(to - from, outputs, numParams);
+    }
+
+    /**
+     * Scaled Jacobian rows of examples [from, to) for the outputs [a0, a1) as a [(to-from)*(a1-a0), P] matrix, row
+     * i*(a1-a0) + j for output a0 + j; fills f's rows when f != null.
+     */
+    private INDArray passRows(INDArray x, int from, int to, int chunk, INDArray f, int a0, int a1) {
+        int per = a1 - a0;
         // uninitialised: NetworkJacobian overwrites every entry (and checks that it did)
-        INDArray out = Nd4j.createUninitialized(DataType.DOUBLE, new long[]{to - from, outputs, numParams}, 'c');
+        INDArray out = Nd4j.createUninitialized(DataType.DOUBLE, new long[]{(long) (to - from) * per, numParams}, 'c');
         for (int c0 = from; c0 < to; c0 += chunk) {
             int c1 = Math.min(to, c0 + chunk);
-            long rows = (long) (c1 - c0) * outputs;
+            long rows = (long) (c1 - c0) * per;
             // the chunk's rows of out as a [rows, P] view: the Jacobian is written in place, never copied
             INDArray j = Nd4j.create(out.data(), new long[]{rows, numParams}, new long[]{numParams, 1},
-                    out.offset() + (long) (c0 - from) * outputs * numParams, 'c');
-            INDArray outputsOfChunk = jacobian.computeInto(NtkMath.rows(x, c0, c1), j);
+                    out.offset() + (long) (c0 - from) * per * numParams, 'c');
+            INDArray outputsOfChunk = jacobian.computeInto(NtkMath.rows(x, c0, c1), j, a0, a1);
             if (sqrtScale != null) {
                 j.muliRowVector(sqrtScale);
             }
@@ -194,16 +284,7 @@ public final class EmpiricalNtk {
         return out;
     }
 
-    /** J_A S J_B^T for two blocks of scaled Jacobian rows, in this kernel's form. */
-    private INDArray contract(INDArray a, INDArray b) {
-        if (kernel == NtkKernel.TRACE) {
-            long width = (long) outputs * numParams;
-            return a.reshape(a.size(0), width).mmul(b.reshape(b.size(0), width).transpose()).divi(outputs);
-        }
-        return a.reshape(a.size(0) * outputs, numParams).mmul(b.reshape(b.size(0) * outputs, numParams).transpose());
-    }
-
-    private static void assign(INDArray g, long r0, long r1, long c0, long c1, INDArray block) {
-        g.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.interval(c0, c1)).assign(block);
+    private static void add(INDArray g, long r0, long r1, long c0, long c1, INDArray block) {
+        g.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.interval(c0, c1)).addi(block);
     }
 }

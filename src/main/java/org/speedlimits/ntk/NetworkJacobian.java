@@ -88,9 +88,21 @@ public final class NetworkJacobian {
      * copy cost as much as the backward pass's GEMMs). Every entry of jac is overwritten. Returns f(x) [b, K].
      */
     public INDArray computeInto(INDArray x, INDArray jac) {
+        return computeInto(x, jac, 0, outputs);
+    }
+
+    /**
+     * As {@link #computeInto(INDArray, INDArray)}, but only the rows of outputs [from, to): jac is then
+     * [b*(to-from), P], row i*(to-from) + j = d f_{from+j}(x_i) / d theta. The trace kernel sums J_a J_a^T over
+     * outputs, so it can be built from a few outputs at a time with a smaller Jacobian per example.
+     */
+    public INDArray computeInto(INDArray x, INDArray jac, int from, int to) {
+        if (from < 0 || to > outputs || from >= to) {
+            throw new IllegalArgumentException("outputs [" + from + ", " + to + ") are not a range in [0, " + outputs + ")");
+        }
         x = x.castTo(DataType.DOUBLE);
         int b = (int) x.size(0);
-        int k = outputs;
+        int k = to - from; // rows per example
         long rows = (long) b * k;
         if (jac.rank() != 2 || jac.size(0) != rows || jac.size(1) != numParams || jac.ordering() != 'c'
                 || jac.dataType() != DataType.DOUBLE || jac.stride(1) != 1 || jac.stride(0) != numParams) {
@@ -118,7 +130,7 @@ public final class NetworkJacobian {
                 requireAveragePool2x2(s, l);
                 epsIn = upsampleAverage(eps);
             } else if (conf instanceof OutputLayer || conf instanceof DenseLayer) {
-                INDArray delta = conf instanceof OutputLayer o ? readoutDelta(o, b, k, l)
+                INDArray delta = conf instanceof OutputLayer o ? readoutDelta(o, b, from, to, l)
                         : eps.muli(derivativeRepeated(((BaseLayer) conf).getActivationFn(), denseInput(layer, in), b, k));
                 used.add(delta);
                 long nOut = delta.size(1);
@@ -205,12 +217,16 @@ public final class NetworkJacobian {
         }
     }
 
-    /** Output-layer delta: row (i, a) is e_a (identity activation, the seed of output a). */
-    private static INDArray readoutDelta(OutputLayer o, int b, int k, int l) {
+    /**
+     * Output-layer delta for the outputs [from, to): row (i, j) is e_{from+j} (identity activation, the seed of that
+     * output), so the rows of each example are rows [from, to) of the identity.
+     */
+    private INDArray readoutDelta(OutputLayer o, int b, int from, int to, int l) {
         if (!isIdentity(o.getActivationFn())) {
             throw new IllegalArgumentException("NTK: output layer " + l + " must have the identity activation");
         }
-        return Nd4j.tile(Nd4j.eye(k).castTo(DataType.DOUBLE), b, 1);
+        INDArray seeds = Nd4j.eye(outputs).castTo(DataType.DOUBLE).get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+        return Nd4j.tile(seeds.dup(), b, 1);
     }
 
     private static INDArray denseInput(Layer layer, INDArray in) {

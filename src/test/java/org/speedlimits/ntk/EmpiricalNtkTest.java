@@ -178,6 +178,46 @@ class EmpiricalNtkTest {
     }
 
     /**
+     * The trace kernel in passes over a few outputs (whole-n panels) and in single-output passes with panels, against
+     * the output average of the full kernel (one pass over all outputs: a different contraction).
+     */
+    @Test
+    void traceKernelFromPassesOverOutputsIsTheFullKernelsOutputAverage() {
+        Split s = NtkFixtures.data(11, 7);
+        Network net = NtkFixtures.myrtle(2, false, Parameterization.STANDARD);
+        INDArray full = gram(net, s, NtkKernel.FULL, BIG_CAP);
+        INDArray averaged = Nd4j.create(DataType.DOUBLE, 7, 7);
+        for (int a = 0; a < 10; a++) {
+            averaged.addi(full.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(a, 10, 70),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(a, 10, 70)));
+        }
+        averaged.divi(10);
+        EmpiricalNtk probe = new EmpiricalNtk(net, NtkKernel.TRACE, 0);
+        long p = probe.numParams();
+        long kernelBytes = 8L * 49;
+        // room for all 7 examples' Jacobians of m outputs (plus one example's work), not of m + 1: passes of m
+        for (int m : new int[]{10, 4, 3, 1}) {
+            long cap = kernelBytes + probe.workBytesPerExample(s.x(), m) + 7L * 8 * m * p + 64;
+            EmpiricalNtk ntk = new EmpiricalNtk(net, NtkKernel.TRACE, cap);
+            EmpiricalNtk.Plan plan = ntk.gramPlan(s.x());
+            assertEquals(m, plan.outputsPerPass(), plan.toString());
+            assertEquals(7, plan.panel(), plan.toString());
+            assertTrue(relError(ntk.gram(s.x()).matrix(), averaged) <= 1e-13, "passes of " + m + " outputs");
+        }
+        // room for 3 examples of one output: single-output passes in panels of 3 (7 = 3 + 3 + 1)
+        EmpiricalNtk panels = new EmpiricalNtk(net, NtkKernel.TRACE,
+                kernelBytes + probe.workBytesPerExample(s.x(), 1) + 3L * 8 * p + 64);
+        EmpiricalNtk.Plan plan = panels.gramPlan(s.x());
+        assertEquals(1, plan.outputsPerPass(), plan.toString());
+        assertEquals(3, plan.panel(), plan.toString());
+        assertTrue(relError(panels.gram(s.x()).matrix(), averaged) <= 1e-13, "single-output panels");
+        // negative control: the average over the first 9 outputs only is visibly another kernel
+        INDArray nine = averaged.mul(10).sub(full.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(9, 10, 70),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(9, 10, 70))).divi(9);
+        assertTrue(relError(nine, averaged) > 1e-6, "the control differs by " + relError(nine, averaged));
+    }
+
+    /**
      * One GD step of the real trainer moves the outputs by -(eta/n) Theta r + O(eta^2) (mean loss; Theta in the
      * parameterisation's metric): halving eta shrinks the remainder about 4x.
      */

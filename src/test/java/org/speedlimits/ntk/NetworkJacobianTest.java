@@ -56,4 +56,28 @@ class NetworkJacobianTest {
         INDArray rest = jac.compute(data.x().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 5))).jacobian();
         assertTrue(NtkFixtures.maxAbs(Nd4j.concat(0, first, rest).sub(all)) <= 1e-14 * NtkFixtures.maxAbs(all));
     }
+
+    @Test
+    void aRangeOfOutputsGivesThoseRowsOfTheFullJacobian() {
+        Network net = NtkFixtures.myrtle(2, true, Parameterization.STANDARD);
+        Split data = NtkFixtures.data(5, 3);
+        NetworkJacobian jac = new NetworkJacobian(net);
+        long p = jac.numParams();
+        INDArray all = jac.compute(data.x()).jacobian(); // [3, 10, P]
+        for (int[] range : new int[][]{{0, 1}, {3, 7}, {9, 10}, {0, 10}}) {
+            int m = range[1] - range[0];
+            INDArray part = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 3L * m, p);
+            jac.computeInto(data.x(), part, range[0], range[1]);
+            INDArray expected = all.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(range[0], range[1]),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()).dup().reshape(3L * m, p);
+            assertTrue(NtkFixtures.maxAbs(part.sub(expected)) <= 1e-14 * NtkFixtures.maxAbs(all),
+                    "outputs " + range[0] + ".." + range[1]);
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> jac.computeInto(data.x(), Nd4j.create(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 3, p), 4, 4));
+        // a destination of the wrong shape is refused, not partly written
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> jac.computeInto(data.x(), Nd4j.create(org.nd4j.linalg.api.buffer.DataType.DOUBLE, 6, p), 0, 1));
+    }
 }
