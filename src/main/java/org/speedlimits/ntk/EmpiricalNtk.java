@@ -21,7 +21,8 @@ import java.util.List;
  * <p>The trace kernel is built a few outputs at a time, Theta = (1/K) sum_a J_a S J_a^T: a pass over m outputs holds
  * [n, m*P] of Jacobian instead of [n, K*P], with m as large as lets the whole pass fit under the cap. Recomputing an
  * example's backward pass (which the panels below do, ~n/(2p) times) costs far more than repeating its forward pass
- * and im2col once per pass, so at C = 128 and n = 1250 (m = 2, five passes) no Jacobian row is computed twice.
+ * and im2col once per pass: at C = 128 under a 9000 MB cap, n = 500 takes 3 passes of up to 4 outputs and n = 1250
+ * 10 single-output passes, and no Jacobian row is computed twice.
  *
  * <p>Memory: rows of J (scaled by sqrt S) are computed in chunks by {@link NetworkJacobian} and contracted by GEMM
  * into the Gram matrix panel by panel: a panel of p examples' Jacobians is held while the examples after it stream
@@ -66,7 +67,12 @@ public final class EmpiricalNtk {
 
     /** Bytes of one example's Jacobian rows (K x P doubles). */
     long jacobianBytesPerExample() {
-        return 8L * outputs * numParams;
+        return jacobianBytes(outputs);
+    }
+
+    /** Bytes of {@code rows} Jacobian rows (rows x P doubles). */
+    private long jacobianBytes(int rows) {
+        return 8L * rows * numParams;
     }
 
     /**
@@ -84,7 +90,7 @@ public final class EmpiricalNtk {
         for (INDArray a : acts) {
             largest = Math.max(largest, a.length());
         }
-        return 8L * rows * numParams + 8L * rows * (4 * largest + 2 * 9 * largest);
+        return jacobianBytes(rows) + 8L * rows * (4 * largest + 2 * 9 * largest);
     }
 
     /**
@@ -110,22 +116,23 @@ public final class EmpiricalNtk {
      */
     Plan gramPlan(INDArray x) {
         long side = side(x.size(0));
+        long kernelBytes = 8L * side * side;
         if (kernel == NtkKernel.TRACE) {
             for (int m = outputs; m > 1; m--) {
-                Plan p = plan(x, 8L * side * side, m, false);
+                Plan p = plan(x, kernelBytes, m, false);
                 if (p != null && p.panel() == x.size(0)) {
                     return p;
                 }
             }
-            return plan(x, 8L * side * side, 1, true);
+            return plan(x, kernelBytes, 1, true);
         }
-        return plan(x, 8L * side * side, outputs, true);
+        return plan(x, kernelBytes, outputs, true);
     }
 
     /** The plan for m Jacobian rows (outputs) per example; if nothing fits, a ConfigException or (orThrow false) null. */
     private Plan plan(INDArray x, long reservedBytes, int rowsPerExample, boolean orThrow) {
         long n = x.size(0);
-        long bytesPerExample = 8L * rowsPerExample * numParams;
+        long bytesPerExample = jacobianBytes(rowsPerExample);
         long work = workBytesPerExample(x, rowsPerExample);
         int chunk = (int) Math.max(1, Math.min(Math.min(16, n), capBytes / 8 / work));
         long left = capBytes - reservedBytes - chunk * work;

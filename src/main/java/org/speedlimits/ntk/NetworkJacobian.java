@@ -84,8 +84,8 @@ public final class NetworkJacobian {
 
     /**
      * Per-example Jacobians of the rows of x written into {@code jac}, a c-order [b*K, P] array (typically a view of
-     * a larger block of rows, so that no chunk-sized array is allocated and copied: at C = 128 that allocation and
-     * copy cost as much as the backward pass's GEMMs). Every entry of jac is overwritten. Returns f(x) [b, K].
+     * a larger block of rows, so that no chunk-sized array is allocated and copied). Every entry of jac is overwritten.
+     * Returns f(x) [b, K].
      */
     public INDArray computeInto(INDArray x, INDArray jac) {
         return computeInto(x, jac, 0, outputs);
