@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * How theta moves in physical time t: fixed-step gradient descent ({@code gd}, t = lr * steps) or integrated gradient
  * flow ({@code flow}). The trainer records theta at row times and asks the dynamics to carry it from one row to the
- * next; everything a dynamics needs to continue exactly after a resume is in {@link #state()} and
- * {@link #vectors()}, stored with each checkpoint.
+ * next; everything a dynamics needs to continue exactly after a resume is in {@link #state()}, stored with each
+ * checkpoint.
  */
 public interface Dynamics {
     /** The key of l_gamma in {@link #state()} (the checkpoint's state maps), the same for every dynamics. */
@@ -52,18 +52,6 @@ public interface Dynamics {
     Map<String, Double> state();
 
     void restore(Map<String, Double> state);
-
-    /**
-     * Vectors the continuation needs besides {@link #state()}, by name (flow: the direction RKC's power iteration
-     * starts from); saved beside each checkpoint's theta. Empty for gd.
-     */
-    default Map<String, float[]> vectors() {
-        return Map.of();
-    }
-
-    /** Restores {@link #vectors()} (a name missing: that vector is not known, as on a fresh start). */
-    default void restoreVectors(Map<String, float[]> vectors) {
-    }
 
     /** The dynamics train.dynamics names. */
     static Dynamics of(ExperimentConfig.Train config) {

@@ -29,7 +29,6 @@ public final class GradientFlow implements Dynamics {
     private Rkc rkc;
     private Field field;
     private Map<String, Double> pending = Map.of();
-    private float[] pendingDirection;
     private double pathLength;
 
     public GradientFlow(double rtol, double atol) {
@@ -47,12 +46,10 @@ public final class GradientFlow implements Dynamics {
         INDArray theta = objective.theta();
         if (field == null || field.objective != objective) {
             Map<String, Double> carried = rkc == null ? pending : rkc.state();
-            float[] direction = rkc == null ? pendingDirection : rkc.spectralDirection();
             field = new Field(objective);
             rkc = new Rkc(field, rtol, atol, field.single ? 6.0e-8 : 1.1e-16);
             if (carried.containsKey("rkc.hProposal")) {
                 rkc.restore(carried);
-                rkc.restoreSpectralDirection(direction);
             }
         }
         double[] y = theta.toDoubleVector();
@@ -150,24 +147,6 @@ public final class GradientFlow implements Dynamics {
         pending = Map.copyOf(state);
         if (rkc != null && state.containsKey("rkc.hProposal")) {
             rkc.restore(state);
-        }
-    }
-
-    /** The key of RKC's power-iteration direction in {@link #vectors()}. */
-    public static final String SPECTRAL_DIRECTION = "rkc.direction";
-
-    @Override
-    public Map<String, float[]> vectors() {
-        float[] d = rkc == null ? pendingDirection : rkc.spectralDirection();
-        return d == null ? Map.of() : Map.of(SPECTRAL_DIRECTION, d);
-    }
-
-    @Override
-    public void restoreVectors(Map<String, float[]> vectors) {
-        float[] d = vectors.get(SPECTRAL_DIRECTION);
-        pendingDirection = d == null ? null : d.clone();
-        if (rkc != null) {
-            rkc.restoreSpectralDirection(pendingDirection);
         }
     }
 

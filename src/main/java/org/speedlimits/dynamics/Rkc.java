@@ -23,12 +23,8 @@ import java.util.Map;
  * is set by the accuracy of the slow components, not by ρ), versus ρ T / 2 evaluations for explicit Euler /
  * gradient descent at its stability limit η = 2/ρ. Verified in {@code RkcTest} (diagonal quadratic, λ in
  * [1, 1e4], T = 10, rtol 1e-4): 2728 evaluations (≈ 0.74 √(N λ_max T), 5.5% of GD's 50000), and λ_max 1e3 → 1e4
- * raised the cost 2.8× (√10 ≈ 3.2; GD: 10×). A spectral-radius estimate is made every {@value #SPECTRAL_EVERY}
- * accepted steps and after each rejection, and costs up to {@value #POWER_MAX_ITER} evaluations. The power
- * iteration starts from the direction the previous estimate ended on ({@link #spectralDirection()}, as RKC codes
- * do), so after the first it usually stops after 2-3 evaluations: the top eigenvector moves slowly along a
- * trajectory. (Started from F(y) every time, the n = 500 Myrtle-5 runs spent 512 of 1729 evaluations on 23
- * estimates.)
+ * raised the cost 2.8× (√10 ≈ 3.2; GD: 10×). Each spectral-radius estimate adds up to 50 evaluations every
+ * {@value #SPECTRAL_EVERY} steps (typically 5-15).
  *
  * <p><b>Accuracy.</b> The controller bounds the local error per step, so h ~ tol^{1/3} and the global error
  * scales like rtol^{2/3}, not rtol (measured: ≈ 2 rtol at 1e-4, 9 rtol at 1e-6, 40 rtol at 1e-8 on a
@@ -50,8 +46,8 @@ import java.util.Map;
  * <p><b>Initial step</b> (no proposal known yet): h = min(span, 1/ρ) (span alone if ρ = 0); no extra trial
  * evaluations are spent, the controller corrects h from the first step's error (rejecting if needed).
  *
- * <p>Not thread-safe. Deterministic: with the same field, settings, {@link #state()}, {@link #spectralDirection()}
- * and (y, F(y)) it reproduces the same steps bit for bit.
+ * <p>Not thread-safe. Deterministic: with the same field, settings, {@link #state()} and (y, F(y)) it reproduces
+ * the same steps bit for bit.
  */
 public final class Rkc {
     /** Observer of accepted steps. The arrays are the integrator's own: read them, do not modify or keep them. */
@@ -78,8 +74,6 @@ public final class Rkc {
 
     /** Test hook: scales γ̃_j (1 = the method; 0 deliberately breaks it for a negative control). */
     double gammaScale = 1.0;
-    /** Test hook: false starts every power iteration from F(y) (the cost comparison's control). */
-    boolean warmStart = true;
 
     // controller / estimator state (all in state())
     private double hProposal = Double.NaN; // NaN: not known yet
@@ -91,9 +85,6 @@ public final class Rkc {
     private int stepsSinceRho = 0;
     private boolean rhoAtCurrentY = false; // rho was estimated at the current y (skip re-estimating after rejection)
     private double rhoOverride = Double.NaN;
-    // where the last power iteration ended, normalised and rounded to float32 (so that a float32 file holds it
-    // exactly); the next estimate starts there. null: none yet, start from F(y)
-    private float[] direction;
 
     // counters
     private long evaluations, spectralEvaluations, acceptedSteps, rejectedSteps, totalStages;
@@ -227,19 +218,14 @@ public final class Rkc {
     }
 
     /**
-     * Nonlinear power iteration for the Jacobian's spectral radius at y (fy = F(y)), started from
-     * {@link #spectralDirection()} (F(y) when there is none); stores and returns the raw estimate (without the
-     * safety factor) and the direction it ended on. Each iteration is one counted evaluation.
+     * Nonlinear power iteration for the Jacobian's spectral radius at y (fy = F(y)); stores and returns the raw
+     * estimate (without the safety factor). Each iteration is one counted evaluation.
      */
     public double estimateSpectralRadius(double[] y, double[] fy) {
         double norm0 = norm(y);
         double delta = Math.sqrt(unitRoundoff) * Math.max(1, norm0);
         double[] dir = fj, v = yjm1, fv = yjm2;
-        if (warmStart && direction != null) {
-            for (int i = 0; i < n; i++) dir[i] = direction[i];
-        } else {
-            System.arraycopy(fy, 0, dir, 0, n);
-        }
+        System.arraycopy(fy, 0, dir, 0, n); // start from F(y): the estimate depends on y only
         double dn = norm(dir);
         if (dn == 0) { // at a stationary point: fixed fallback direction
             java.util.Arrays.fill(dir, 1.0);
@@ -266,12 +252,6 @@ public final class Rkc {
             if (k > 1 && Math.abs(est - prev) <= POWER_TOL * est) break;
             prev = est;
             dn = Math.sqrt(num);
-        }
-        double last = norm(dir);
-        if (last > 0 && Double.isFinite(last)) {
-            float[] d = new float[n];
-            for (int i = 0; i < n; i++) d[i] = (float) (dir[i] / last);
-            direction = d;
         }
         rawRho = est;
         rho = RHO_SAFETY * est;
@@ -432,24 +412,7 @@ public final class Rkc {
         lastErr = optional(get(m, "rkc.lastErr"));
     }
 
-    /**
-     * The unit direction the last power iteration ended on (the top eigenvector's estimate), where the next one
-     * starts; null before the first estimate. Part of the state a checkpoint must carry besides {@link #state()}.
-     */
-    public float[] spectralDirection() {
-        return direction == null ? null : direction.clone();
-    }
-
-    /** Restores {@link #spectralDirection()} (null: the next estimate starts from F(y)). */
-    public void restoreSpectralDirection(float[] d) {
-        if (d != null && d.length != n) {
-            throw new IllegalArgumentException("spectral direction of length " + d.length + ", dimension is " + n);
-        }
-        direction = d == null ? null : d.clone();
-    }
-
     private void reset() {
-        direction = null;
         hProposal = hPrev = errPrev = rho = rawRho = lastErr = rhoOverride = Double.NaN;
         simpleNext = true;
         stepsSinceRho = 0;

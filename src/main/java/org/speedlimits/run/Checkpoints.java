@@ -3,7 +3,6 @@ package org.speedlimits.run;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.speedlimits.io.Npy;
@@ -23,17 +22,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * {@code <run>/checkpoints/}: theta_E as {@code epoch_<E>.npy} (flattened in DL4J's order, layer by layer, in the
  * training dtype) and {@code index.json} naming each parameter array's slice, shape and memory order (dense W is
  * column-major, "F"; conv W row-major, "C") and listing the checkpoints
- * with their kinds, SHA-256 and the measures' state at E. theta and that state are all that resuming needs: the
- * trainer applies its own update (no optimizer state) and full-batch GD draws no random numbers; flow adds one
- * float32 vector, {@code epoch_<E>.rkc.direction.npy} (where the integrator's next spectral-radius estimate starts),
- * listed under the entry's "vectors" with its checksum. Files are written atomically (temp file,
+ * with their kinds, SHA-256 and the measures' state at E. theta is all that resuming needs: the trainer applies its
+ * own update (no optimizer state) and full-batch GD draws no random numbers. Files are written atomically (temp file,
  * fsync, rename; the index last). Retention: periodic checkpoints beyond the newest {@code keep} are deleted; those
  * at log-spaced epochs, anchors, epoch 0, the end and an interruption are kept.
  */
@@ -49,19 +45,8 @@ public final class Checkpoints {
             + " p.shape; numpy: theta[o:o+n].reshape(shape, order=order)";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /**
-     * One saved theta_E: why it was saved, its checksum, the measures' state at E and the dynamics' vectors
-     * (by name; none in indexes written before they existed).
-     */
-    public record Entry(long epoch, String file, List<String> kinds, String sha256, Map<String, Double> state,
-                        Map<String, VectorFile> vectors) {
-        public Entry {
-            vectors = vectors == null ? Map.of() : Map.copyOf(vectors);
-        }
-    }
-
-    /** A float32 vector saved beside theta_E ({@code epoch_<E>.<name>.npy}) and its checksum. */
-    public record VectorFile(String file, String sha256) {
+    /** One saved theta_E: why it was saved, its checksum and the measures' state at E. */
+    public record Entry(long epoch, String file, List<String> kinds, String sha256, Map<String, Double> state) {
     }
 
     /** The index file's content. */
@@ -122,14 +107,6 @@ public final class Checkpoints {
         return "epoch_" + epoch + ".npy";
     }
 
-    /** The file of the dynamics vector {@code name} saved with theta_E. */
-    public static String vectorFileName(long epoch, String name) {
-        if (!name.matches("[A-Za-z0-9._-]+")) {
-            throw new IllegalArgumentException("vector name '" + name + "' is not a plain file-name part");
-        }
-        return "epoch_" + epoch + "." + name + ".npy";
-    }
-
     public Path dir() {
         return dir;
     }
@@ -138,39 +115,20 @@ public final class Checkpoints {
         return index.checkpoints();
     }
 
-    /** Saves theta_E alone (no dynamics vectors). */
+    /** Saves theta_E (replacing an older save of the same epoch) and applies the retention policy. */
     public void save(long epoch, INDArray theta, List<String> kinds, Map<String, Double> state) {
-        save(epoch, theta, kinds, state, Map.of());
-    }
-
-    /**
-     * Saves theta_E and the dynamics' vectors (replacing an older save of the same epoch) and applies the retention
-     * policy. The index is written after every file it names.
-     */
-    public void save(long epoch, INDArray theta, List<String> kinds, Map<String, Double> state,
-                     Map<String, float[]> vectors) {
         try {
             Path file = dir.resolve(fileName(epoch));
             Npy.write(file, theta);
-            Map<String, VectorFile> vectorFiles = new TreeMap<>();
-            for (Map.Entry<String, float[]> v : new TreeMap<>(vectors).entrySet()) {
-                Path vf = dir.resolve(vectorFileName(epoch, v.getKey()));
-                Npy.write(vf, Nd4j.createFromArray(v.getValue()));
-                vectorFiles.put(v.getKey(), new VectorFile(vf.getFileName().toString(), sha256(vf)));
-            }
             List<Entry> entries = new ArrayList<>(index.checkpoints());
             entries.removeIf(e -> e.epoch() == epoch);
-            entries.add(new Entry(epoch, file.getFileName().toString(), List.copyOf(new TreeSet<>(kinds)), sha256(file),
-                    state, vectorFiles));
+            entries.add(new Entry(epoch, file.getFileName().toString(), List.copyOf(new TreeSet<>(kinds)), sha256(file), state));
             entries.sort(Comparator.comparingLong(Entry::epoch));
             List<Entry> expired = expired(entries);
             entries.removeAll(expired);
             writeIndex(entries);
             for (Entry e : expired) {
                 Files.deleteIfExists(dir.resolve(e.file()));
-                for (VectorFile v : e.vectors().values()) {
-                    Files.deleteIfExists(dir.resolve(v.file()));
-                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint of epoch " + epoch + " in " + dir, e);
@@ -197,8 +155,8 @@ public final class Checkpoints {
         }
     }
 
-    /** A verified checkpoint: its entry, theta and the dynamics' vectors. */
-    public record Loaded(Entry entry, INDArray theta, Map<String, float[]> vectors) {
+    /** A verified checkpoint: its entry and theta. */
+    public record Loaded(Entry entry, INDArray theta) {
     }
 
     /**
@@ -211,12 +169,11 @@ public final class Checkpoints {
         List<String> damaged = new ArrayList<>();
         for (Entry e : newestFirst) {
             Optional<INDArray> theta = loadVerified(e);
-            Optional<Map<String, float[]>> vectors = theta.isPresent() ? loadVectors(e) : Optional.empty();
-            if (vectors.isPresent()) {
+            if (theta.isPresent()) {
                 if (!damaged.isEmpty()) {
                     LOG.warn("skipped damaged checkpoints {}; resuming from epoch {}", damaged, e.epoch());
                 }
-                return Optional.of(new Loaded(e, theta.get(), vectors.get()));
+                return Optional.of(new Loaded(e, theta.get()));
             }
             damaged.add(e.file());
         }
@@ -247,23 +204,6 @@ public final class Checkpoints {
         } catch (IOException | RuntimeException ex) {
             return Optional.empty();
         }
-    }
-
-    /** The entry's vectors, each verified against its checksum; empty when one is missing or damaged. */
-    private Optional<Map<String, float[]>> loadVectors(Entry e) {
-        Map<String, float[]> out = new TreeMap<>();
-        for (Map.Entry<String, VectorFile> v : e.vectors().entrySet()) {
-            Path file = dir.resolve(v.getValue().file());
-            try {
-                if (!Files.exists(file) || !sha256(file).equals(v.getValue().sha256())) {
-                    return Optional.empty();
-                }
-                out.put(v.getKey(), Npy.read(file).toFloatVector());
-            } catch (IOException | RuntimeException ex) {
-                return Optional.empty();
-            }
-        }
-        return Optional.of(out);
     }
 
     static String sha256(Path file) throws IOException {

@@ -144,7 +144,7 @@ public final class TrainingJob {
             for (long a : anchors.anchors().headSet(start, false)) {
                 anchors.putAnchor(a, checkpoints.load(a));
             }
-            trainer.restore(start, entry.state(), resumeFrom.get().vectors());
+            trainer.restore(start, entry.state());
             loss0 = firstTrainLoss(run);
             checkpoints.dropAfter(start);
             LOG.info("resuming from the checkpoint of epoch {} (t = {}, {} of {} epochs done)", start,
@@ -175,8 +175,7 @@ public final class TrainingJob {
             @Override
             public void onEpoch(EpochContext ctx) {
                 if (checkpointEpochs.contains(ctx.epoch())) {
-                    checkpoints.save(ctx.epoch(), ctx.theta(), kinds(ctx.epoch()), stateAt(measures, trainer, ctx.epoch()),
-                            trainer.vectors());
+                    checkpoints.save(ctx.epoch(), ctx.theta(), kinds(ctx.epoch()), stateAt(measures, trainer, ctx.epoch()));
                     RunStatus.write(run.path(), RunStatus.RUNNING, ctx.epoch(), epochs, null);
                 }
             }
@@ -210,8 +209,7 @@ public final class TrainingJob {
             Trainer.Result result = trainer.run(start, rows, theta0, loss0, measures, listeners, stop);
             if (!result.completed()) {
                 long next = result.nextEpoch();
-                checkpoints.save(next, network.net().params(), List.of("interrupted"), stateAt(measures, trainer, next),
-                        trainer.vectors());
+                checkpoints.save(next, network.net().params(), List.of("interrupted"), stateAt(measures, trainer, next));
                 RunStatus.write(run.path(), RunStatus.INTERRUPTED, result.last().epoch(), epochs, ExitCodes.STOPPED);
                 LOG.warn("stopped on request: checkpoint of epoch {} written; rerun the same command to resume "
                         + "(exit code {})", next, ExitCodes.STOPPED);

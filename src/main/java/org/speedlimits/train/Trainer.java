@@ -126,20 +126,6 @@ public final class Trainer implements AutoCloseable {
         return state;
     }
 
-    /** Vectors the dynamics need besides {@link #state()} (saved beside the checkpoint's theta). */
-    public Map<String, float[]> vectors() {
-        return dynamics.vectors();
-    }
-
-    /**
-     * Restores {@link #state()} and {@link #vectors()} of a checkpoint at {@code epoch} (older gd checkpoints lack
-     * the counters, older flow checkpoints the vectors).
-     */
-    public void restore(long epoch, Map<String, Double> state, Map<String, float[]> vectors) {
-        restore(epoch, state);
-        dynamics.restoreVectors(vectors);
-    }
-
     /** Restores {@link #state()} of a checkpoint at {@code epoch} (older gd checkpoints lack the counters). */
     public void restore(long epoch, Map<String, Double> state) {
         Map<String, Double> s = new java.util.HashMap<>(state);
