@@ -20,9 +20,14 @@ import java.util.stream.Stream;
  * with the reason, never averaged in.
  */
 public final class RunSet {
-    /** Config keys that never define a group: the seed and where the run was written. */
+    /**
+     * Config keys that never define a group: the seed, where the run was written, and settings that change only
+     * resources or logging, not the numbers (the NTK memory cap changes how many passes build the same kernel:
+     * EmpiricalNtkTest), so that e.g. n = 1250 run under a larger cap averages with n = 500 runs in one table.
+     */
     static boolean ignoredForGrouping(String key) {
-        return key.equals("seed") || key.startsWith("output.");
+        return key.equals("seed") || key.startsWith("output.") || key.equals("ntk.memory_cap_mb")
+                || key.startsWith("train.progress_");
     }
 
     public record Group(String label, long n, Map<String, String> keys, List<RunData> runs) {

@@ -77,6 +77,9 @@ class Fig1PaperResultsTest {
             assertTrue(Files.isRegularFile(file), "committed " + file);
             Analysis analysis = Analysis.of(runs, summary.getValue());
             assertEquals(List.of(), analysis.skipped, "every committed run is analysed");
+            for (var g : analysis.groups) { // one group per n: the n = 1250 runs' larger NTK memory cap must not split them off
+                assertEquals("n=" + g.group.n(), g.group.label(), "group label");
+            }
             List<String> expected = new ArrayList<>(List.of(Analysis.SUMMARY_HEADER));
             expected.addAll(analysis.summaryRows());
             List<String> committed = Files.readAllLines(file);
