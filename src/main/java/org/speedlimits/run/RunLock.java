@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.OffsetDateTime;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,6 +59,14 @@ public final class RunLock implements AutoCloseable {
     private static final Map<Path, RunLock> HELD = new ConcurrentHashMap<>();
 
     /** Who holds (or held) a lock, as written into the lock file. */
+    /** Always with seconds: OffsetDateTime.toString() drops ":00" seconds, giving e.g. 2026-12-03T12:11Z. */
+    private static final java.time.format.DateTimeFormatter STARTED =
+            java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ssXXX");
+
+    static String started(OffsetDateTime time) {
+        return STARTED.format(time);
+    }
+
     public record Holder(long pid, String host, String started, String purpose, String command) {
         /** e.g. {@code pid 4242 on host node17, started 2025-01-31T10:02:03+01:00 (train: org.speedlimits.cli.Main train -c ...)}. */
         public String describe() {
@@ -144,7 +151,7 @@ public final class RunLock implements AutoCloseable {
                             : "; if the folder is on a network filesystem without shared locks (NFS 'nolock') and "
                             + "that process is still running on " + h.host() + ", stop this one"));
                     Holder me = new Holder(ProcessHandle.current().pid(), host(),
-                            OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString(), purpose, command(purpose));
+                            started(OffsetDateTime.now()), purpose, command(purpose));
                     write(channel, me.toJson());
                     RunLock held = new RunLock(file, key, channel, lock, me, stale.orElse(null));
                     HELD.put(key, held);
