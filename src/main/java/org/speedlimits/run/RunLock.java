@@ -58,15 +58,16 @@ public final class RunLock implements AutoCloseable {
     /** Locks held by this JVM, by the real path of the lock file. */
     private static final Map<Path, RunLock> HELD = new ConcurrentHashMap<>();
 
-    /** Who holds (or held) a lock, as written into the lock file. */
     /** Always with seconds: OffsetDateTime.toString() drops ":00" seconds, giving e.g. 2026-12-03T12:11Z. */
     private static final java.time.format.DateTimeFormatter STARTED =
             java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ssXXX");
 
+    /** The lock file's start time: seconds always written, offset as Z or +hh:mm. */
     static String started(OffsetDateTime time) {
         return STARTED.format(time);
     }
 
+    /** Who holds (or held) a lock, as written into the lock file. */
     public record Holder(long pid, String host, String started, String purpose, String command) {
         /** e.g. {@code pid 4242 on host node17, started 2025-01-31T10:02:03+01:00 (train: org.speedlimits.cli.Main train -c ...)}. */
         public String describe() {
