@@ -65,42 +65,53 @@ listed_hash() {
     read_sums "$1" | awk -v f="$2" '$2 == f { print $1; exit }'
 }
 
-# True when the target holds an intact installation from the given source.
+# Space-separated file lists (no file name holds a space). Known files: every file an installation of that data set
+# may hold, so a switch of source removes those of the other layout.
+CIFAR_OPTIONAL="$META" # optional in a mirror, but verified if installed
+CIFAR_KNOWN="${BATCHES[*]} $META"
+MNIST_KNOWN="${MNIST_OFFICIAL[*]} ${MNIST_MIRROR_FILES[*]} ${MNIST_MIRROR_EXTRAS[*]}"
+
+# installed_from TARGET SOURCE_ID "OPTIONAL..." REQUIRED...
+# True when TARGET holds an intact installation from SOURCE_ID: every required file is listed in its SHA256SUMS and
+# matches it, and every optional file that SHA256SUMS lists matches too.
 installed_from() {
-    local source_id="$1" f expected
-    [[ -f "$TARGET/SOURCE" && -f "$TARGET/SHA256SUMS" ]] || return 1
-    [[ "$(cat "$TARGET/SOURCE")" == "$source_id" ]] || return 1
-    for f in "${BATCHES[@]}"; do
-        expected="$(listed_hash "$TARGET/SHA256SUMS" "$f")"
-        [[ -n "$expected" && -f "$TARGET/$f" && "$(sha256_of "$TARGET/$f")" == "$expected" ]] || return 1
+    local target="$1" source_id="$2" optional="$3" f expected
+    shift 3
+    [[ -f "$target/SOURCE" && -f "$target/SHA256SUMS" ]] || return 1
+    [[ "$(cat "$target/SOURCE")" == "$source_id" ]] || return 1
+    for f in "$@"; do
+        expected="$(listed_hash "$target/SHA256SUMS" "$f")"
+        [[ -n "$expected" && -f "$target/$f" && "$(sha256_of "$target/$f")" == "$expected" ]] || return 1
     done
-    # batches.meta.txt is optional for a mirror, but if it was installed it must be intact too
-    expected="$(listed_hash "$TARGET/SHA256SUMS" "$META")"
-    [[ -z "$expected" || ( -f "$TARGET/$META" && "$(sha256_of "$TARGET/$META")" == "$expected" ) ]]
+    for f in $optional; do
+        expected="$(listed_hash "$target/SHA256SUMS" "$f")"
+        [[ -z "$expected" || ( -f "$target/$f" && "$(sha256_of "$target/$f")" == "$expected" ) ]] || return 1
+    done
 }
 
-# Moves the verified files of the staging folder into the target. SOURCE is removed first and written last, so an
-# interrupted switch between sources is never mistaken for a complete installation.
+# install_staged TARGET STAGING SOURCE_ID KNOWN...
+# Moves the verified files of the staging folder into the target and removes known files the staging folder lacks
+# (stale from a previous source). SOURCE is removed first and written last, so an interrupted switch between sources
+# is never mistaken for a complete installation.
 install_staged() {
-    local source_id="$1" f
-    rm -f "$TARGET/SOURCE"
-    for f in "${BATCHES[@]}"; do
-        mv -f "$STAGING/$f" "$TARGET/$f"
+    local target="$1" staging="$2" source_id="$3" f
+    shift 3
+    rm -f "$target/SOURCE"
+    for f in "$@"; do
+        if [[ -f "$staging/$f" ]]; then
+            mv -f "$staging/$f" "$target/$f"
+        else
+            rm -f "$target/$f"
+        fi
     done
-    if [[ -f "$STAGING/$META" ]]; then
-        mv -f "$STAGING/$META" "$TARGET/$META"
-    else
-        rm -f "$TARGET/$META" # stale from a previous source
-    fi
-    mv -f "$STAGING/SHA256SUMS" "$TARGET/SHA256SUMS"
-    printf '%s\n' "$source_id" > "$STAGING/SOURCE"
-    mv -f "$STAGING/SOURCE" "$TARGET/SOURCE"
+    mv -f "$staging/SHA256SUMS" "$target/SHA256SUMS"
+    printf '%s\n' "$source_id" > "$staging/SOURCE"
+    mv -f "$staging/SOURCE" "$target/SOURCE"
 }
 
-# Copies one mirror file into staging and checks it against the mirror's SHA256SUMS (mirror and staging folder:
-# CIFAR-10's unless given).
+# Copies one mirror file into staging and checks it against the mirror's SHA256SUMS.
 stage_from_mirror() {
-    local f="$1" expected="$2" mirror="${3:-$MIRROR}" staging="${4:-$STAGING}"
+    local f="$1" expected="$2" mirror="$3" staging="$4"
     [[ -f "$mirror/$f" ]] || die "missing file: $mirror/$f (listed in $mirror/SHA256SUMS)"
     cp "$mirror/$f" "$staging/$f"
     chmod 644 "$staging/$f" # mirror files may be read-only
@@ -108,41 +119,48 @@ stage_from_mirror() {
         || die "checksum mismatch: $mirror/$f does not match $mirror/SHA256SUMS"
 }
 
+# install_from_mirror LABEL MIRROR TARGET STAGING "OPTIONAL..." "KNOWN..." REQUIRED...
+# Copies every file the mirror's SHA256SUMS lists (each checked), plus optional files it does not list but holds
+# (their checksums recorded so later runs can verify them); the required files must be listed.
 install_from_mirror() {
-    local sums="$MIRROR/SHA256SUMS" f expected source_id
-    [[ -d "$MIRROR" ]] || die "mirror folder not found: $MIRROR"
+    local label="$1" mirror="$2" target="$3" staging="$4" optional="$5" known="$6" f expected source_id
+    shift 6
+    local sums="$mirror/SHA256SUMS"
+    [[ -d "$mirror" ]] || die "mirror folder not found: $mirror"
     [[ -f "$sums" ]] || die "missing file: $sums (a mirror must list its checksums)"
-    for f in "${BATCHES[@]}"; do
+    for f in "$@"; do
         [[ -n "$(listed_hash "$sums" "$f")" ]] || die "missing file: $f is not listed in $sums"
     done
     # identified by the content of its checksum list, so moving the mirror does not trigger a re-copy
     source_id="mirror sha256sums=$(sha256_of "$sums")"
-    if installed_from "$source_id"; then
-        info "CIFAR-10 mirror copy already present in $TARGET (verified against SHA256SUMS); nothing to do"
+    if installed_from "$target" "$source_id" "$optional" "$@"; then
+        info "$label mirror copy already present in $target (verified against SHA256SUMS); nothing to do"
         return
     fi
-    info "copying CIFAR-10 from mirror $MIRROR to $TARGET"
+    info "copying $label from mirror $mirror to $target"
     # every file the mirror lists is checked, even ones not installed
     while read -r expected f; do
         [[ -z "$f" ]] && continue
         [[ "$f" == */* ]] && die "unexpected path in $sums: $f"
-        stage_from_mirror "$f" "$expected"
+        stage_from_mirror "$f" "$expected" "$mirror" "$staging"
     done < <(read_sums "$sums")
-    cp "$sums" "$STAGING/SHA256SUMS"
-    chmod 644 "$STAGING/SHA256SUMS"
-    if [[ -z "$(listed_hash "$sums" "$META")" && -f "$MIRROR/$META" ]]; then
-        # not covered by the mirror's list: copy it and record its checksum so later runs can verify it
-        cp "$MIRROR/$META" "$STAGING/$META"
-        chmod 644 "$STAGING/$META"
-        (cd "$STAGING" && sha256sum "$META") >> "$STAGING/SHA256SUMS"
-    fi
-    install_staged "$source_id"
-    info "installed $(wc -l < "$TARGET/SHA256SUMS") files into $TARGET"
+    cp "$sums" "$staging/SHA256SUMS"
+    chmod 644 "$staging/SHA256SUMS"
+    for f in $optional; do
+        if [[ -z "$(listed_hash "$sums" "$f")" && -f "$mirror/$f" ]]; then
+            cp "$mirror/$f" "$staging/$f"
+            chmod 644 "$staging/$f"
+            (cd "$staging" && sha256sum "$f") >> "$staging/SHA256SUMS"
+        fi
+    done
+    # $known unquoted: the list splits into its file names
+    install_staged "$target" "$staging" "$source_id" $known
+    info "installed $(wc -l < "$target/SHA256SUMS") files into $target"
 }
 
 install_from_url() {
     local source_id="url=$URL md5=$MD5 size=$SIZE" tarball actual_size actual_md5 f members=()
-    if installed_from "$source_id"; then
+    if installed_from "$TARGET" "$source_id" "$CIFAR_OPTIONAL" "${BATCHES[@]}"; then
         info "CIFAR-10 already present in $TARGET (verified against SHA256SUMS); nothing to do"
         return
     fi
@@ -168,79 +186,11 @@ install_from_url() {
         chmod 644 "$STAGING/$f"
     done
     (cd "$STAGING" && sha256sum "${BATCHES[@]}" "$META") > "$STAGING/SHA256SUMS"
-    install_staged "$source_id"
+    install_staged "$TARGET" "$STAGING" "$source_id" $CIFAR_KNOWN
     info "installed ${#BATCHES[@]} batch files and $META into $TARGET"
 }
 
 # --- MNIST -----------------------------------------------------------------------------------------------------
-
-# True when the MNIST target holds an intact installation from the given source: the given files and every extra
-# that SHA256SUMS lists match it.
-mnist_installed_from() {
-    local source_id="$1" f expected
-    shift
-    [[ -f "$MNIST_TARGET/SOURCE" && -f "$MNIST_TARGET/SHA256SUMS" ]] || return 1
-    [[ "$(cat "$MNIST_TARGET/SOURCE")" == "$source_id" ]] || return 1
-    for f in "$@"; do
-        expected="$(listed_hash "$MNIST_TARGET/SHA256SUMS" "$f")"
-        [[ -n "$expected" && -f "$MNIST_TARGET/$f" && "$(sha256_of "$MNIST_TARGET/$f")" == "$expected" ]] || return 1
-    done
-    for f in "${MNIST_MIRROR_EXTRAS[@]}"; do
-        expected="$(listed_hash "$MNIST_TARGET/SHA256SUMS" "$f")"
-        [[ -z "$expected" || ( -f "$MNIST_TARGET/$f" && "$(sha256_of "$MNIST_TARGET/$f")" == "$expected" ) ]] || return 1
-    done
-}
-
-# Moves the verified MNIST files of the staging folder into the target and removes those of the other layout
-# (mirror <-> official files). SOURCE is removed first and written last, as for CIFAR-10.
-mnist_install_staged() {
-    local source_id="$1" f
-    rm -f "$MNIST_TARGET/SOURCE"
-    for f in "${MNIST_OFFICIAL[@]}" "${MNIST_MIRROR_FILES[@]}" "${MNIST_MIRROR_EXTRAS[@]}"; do
-        if [[ -f "$MNIST_STAGING/$f" ]]; then
-            mv -f "$MNIST_STAGING/$f" "$MNIST_TARGET/$f"
-        else
-            rm -f "$MNIST_TARGET/$f" # stale from a previous source
-        fi
-    done
-    mv -f "$MNIST_STAGING/SHA256SUMS" "$MNIST_TARGET/SHA256SUMS"
-    printf '%s\n' "$source_id" > "$MNIST_STAGING/SOURCE"
-    mv -f "$MNIST_STAGING/SOURCE" "$MNIST_TARGET/SOURCE"
-}
-
-mnist_install_from_mirror() {
-    local sums="$MNIST_MIRROR/SHA256SUMS" f expected source_id
-    [[ -d "$MNIST_MIRROR" ]] || die "mirror folder not found: $MNIST_MIRROR"
-    [[ -f "$sums" ]] || die "missing file: $sums (a mirror must list its checksums)"
-    for f in "${MNIST_MIRROR_FILES[@]}"; do
-        [[ -n "$(listed_hash "$sums" "$f")" ]] || die "missing file: $f is not listed in $sums"
-    done
-    # identified by the content of its checksum list, so moving the mirror does not trigger a re-copy
-    source_id="mirror sha256sums=$(sha256_of "$sums")"
-    if mnist_installed_from "$source_id" "${MNIST_MIRROR_FILES[@]}"; then
-        info "MNIST mirror copy already present in $MNIST_TARGET (verified against SHA256SUMS); nothing to do"
-        return
-    fi
-    info "copying MNIST from mirror $MNIST_MIRROR to $MNIST_TARGET"
-    # every file the mirror lists is checked, even ones not installed
-    while read -r expected f; do
-        [[ -z "$f" ]] && continue
-        [[ "$f" == */* ]] && die "unexpected path in $sums: $f"
-        stage_from_mirror "$f" "$expected" "$MNIST_MIRROR" "$MNIST_STAGING"
-    done < <(read_sums "$sums")
-    cp "$sums" "$MNIST_STAGING/SHA256SUMS"
-    chmod 644 "$MNIST_STAGING/SHA256SUMS"
-    for f in "${MNIST_MIRROR_EXTRAS[@]}"; do
-        if [[ -z "$(listed_hash "$sums" "$f")" && -f "$MNIST_MIRROR/$f" ]]; then
-            # not covered by the mirror's list: copy it and record its checksum so later runs can verify it
-            cp "$MNIST_MIRROR/$f" "$MNIST_STAGING/$f"
-            chmod 644 "$MNIST_STAGING/$f"
-            (cd "$MNIST_STAGING" && sha256sum "$f") >> "$MNIST_STAGING/SHA256SUMS"
-        fi
-    done
-    mnist_install_staged "$source_id"
-    info "installed $(wc -l < "$MNIST_TARGET/SHA256SUMS") files into $MNIST_TARGET"
-}
 
 mnist_install_from_urls() {
     local md5s=() source_id f i base from actual
@@ -249,7 +199,7 @@ mnist_install_from_urls() {
         || die "MNIST_MD5S must hold ${#MNIST_OFFICIAL[@]} MD5 sums (${MNIST_OFFICIAL[*]}), got ${#md5s[@]}"
     # identified by the expected content, so fetching from another mirror does not trigger a re-download
     source_id="official md5=$(IFS=,; echo "${md5s[*]}")"
-    if mnist_installed_from "$source_id" "${MNIST_OFFICIAL[@]}"; then
+    if installed_from "$MNIST_TARGET" "$source_id" "${MNIST_MIRROR_EXTRAS[*]}" "${MNIST_OFFICIAL[@]}"; then
         info "MNIST already present in $MNIST_TARGET (verified against SHA256SUMS); nothing to do"
         return
     fi
@@ -273,7 +223,7 @@ mnist_install_from_urls() {
         chmod 644 "$MNIST_STAGING/$f"
     done
     (cd "$MNIST_STAGING" && sha256sum "${MNIST_OFFICIAL[@]}") > "$MNIST_STAGING/SHA256SUMS"
-    mnist_install_staged "$source_id"
+    install_staged "$MNIST_TARGET" "$MNIST_STAGING" "$source_id" $MNIST_KNOWN
     info "installed ${#MNIST_OFFICIAL[@]} MNIST files into $MNIST_TARGET"
 }
 
@@ -294,7 +244,7 @@ if wants cifar10; then
     STAGING="$(mktemp -d "$TARGET/.staging.XXXXXX")"
     STAGING_DIRS+=("$STAGING")
     if [[ -n "$MIRROR" ]]; then
-        install_from_mirror
+        install_from_mirror CIFAR-10 "$MIRROR" "$TARGET" "$STAGING" "$CIFAR_OPTIONAL" "$CIFAR_KNOWN" "${BATCHES[@]}"
     else
         install_from_url
     fi
@@ -305,7 +255,8 @@ if wants mnist; then
     MNIST_STAGING="$(mktemp -d "$MNIST_TARGET/.staging.XXXXXX")"
     STAGING_DIRS+=("$MNIST_STAGING")
     if [[ -n "$MNIST_MIRROR" ]]; then
-        mnist_install_from_mirror
+        install_from_mirror MNIST "$MNIST_MIRROR" "$MNIST_TARGET" "$MNIST_STAGING" "${MNIST_MIRROR_EXTRAS[*]}" "$MNIST_KNOWN" \
+            "${MNIST_MIRROR_FILES[@]}"
     else
         mnist_install_from_urls
     fi
