@@ -22,7 +22,7 @@ import java.util.function.Function;
 /**
  * The paper's Fig. 1 (a–f) and Fig. 2 from an {@link Analysis}: each panel as PNG, SVG, PDF and CSV (the plotted
  * numbers) in one folder, plus {@code overview.png}. Panels for one ensemble (a, b, c, f, Fig. 2) use the group whose
- * n is closest to {@code panelN} (the paper: 2500). Time axes are symlog (t = 0 drawn, log above the first logged
+ * n is closest to {@code panelN} (the paper: 2500); fig2_ntk_change draws every n. Time axes are symlog (t = 0 drawn, log above the first logged
  * time's decade); the inefficiency is on a log axis with the speed limit 1 as a reference line.
  */
 public final class PaperFigures {
@@ -31,7 +31,8 @@ public final class PaperFigures {
 
     /** Panel file names (without extension) in the order of the overview. */
     public static final List<String> PANELS = List.of("fig1a_loss", "fig1a_test_accuracy", "fig1b_inefficiency", "fig1c_triplets",
-            "fig1d_inefficiency_vs_n", "fig1e_geometric_ratio", "fig1f_overlap", "fig1f_eigenvalues", "fig2_ntk_spectrum");
+            "fig1d_inefficiency_vs_n", "fig1e_geometric_ratio", "fig1f_overlap", "fig1f_eigenvalues", "fig2_ntk_spectrum",
+            "fig2_ntk_change");
 
     private PaperFigures() {
     }
@@ -155,7 +156,46 @@ public final class PaperFigures {
             panels.add(new Panel("fig2_ntk_spectrum", "Fig. 2: empirical NTK spectrum" + who, "eigen-index k",
                     "eigenvalue λ_k of J Jᵀ (seed mean)", Scale.LOG, Scale.LOG, spec));
         }
+        Panel change = spectrumChange(data, notes);
+        if (change != null) panels.add(change);
         return panels;
+    }
+
+    /**
+     * Fig. 2 as a ratio: λ_k at the last NTK epoch over λ_k at init, one line per seed of every n. Per seed, because
+     * seeds whose kernels grow and shrink cancel in the seed-mean spectra of fig2_ntk_spectrum.
+     */
+    private static Panel spectrumChange(PaperData data, List<String> notes) {
+        List<Series> series = new ArrayList<>();
+        for (int g = 0; g < data.groups().size(); g++) {
+            PaperData.Group ga = data.groups().get(g);
+            if (ga.init() == null || ga.lastEpoch() <= 0) continue;
+            List<NtkSpectrum> init = ga.init().spectra(), last = ga.last();
+            if (init.size() != ga.seeds() || last.size() != ga.seeds()) { // pairs by seed only when every run has both
+                notes.add("fig2_ntk_change: " + ga.label() + ": " + init.size() + " runs have an NTK at init and "
+                        + last.size() + " at epoch " + ga.lastEpoch() + ", of " + ga.seeds() + "; not drawn");
+                continue;
+            }
+            for (int s = 0; s < init.size(); s++) {
+                double[] a = init.get(s).eigenvalue(), b = last.get(s).eigenvalue();
+                int m = Math.min(a.length, b.length);
+                double[] k = new double[m], ratio = new double[m];
+                for (int i = 0; i < m; i++) {
+                    k[i] = i + 1;
+                    ratio[i] = b[i] / a[i];
+                }
+                Series line = Series.of(ga.label() + " run " + (s + 1), k, ratio, Series.Look.LINE).colour(g);
+                series.add(s == 0 ? line.legend(ga.label() + " (" + init.size() + (init.size() == 1 ? " seed)" : " seeds, one line each)"))
+                        : line.hiddenFromLegend());
+            }
+        }
+        if (series.isEmpty()) {
+            notes.add("fig2_ntk_change: no group has NTK spectra at init and at a later epoch");
+            return null;
+        }
+        series.add(Series.horizontal("no change = 1", 1));
+        return new Panel("fig2_ntk_change", "Fig. 2, change: λ_k at the end / at init, per seed", "eigen-index k",
+                "λ_k(last NTK epoch) / λ_k(epoch 0)", Scale.LOG, Scale.AUTO, series);
     }
 
     private static Panel inefficiencyVsN(PaperData data) {

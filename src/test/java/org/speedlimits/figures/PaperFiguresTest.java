@@ -10,6 +10,7 @@ import org.speedlimits.plot.ChartChecks;
 import org.speedlimits.plot.Panel;
 import org.speedlimits.plot.Plot;
 import org.speedlimits.plot.Scale;
+import org.speedlimits.plot.Series;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,8 +49,18 @@ class PaperFiguresTest {
                 assertEquals(Scale.Kind.SYMLOG, l.x().kind, p.name() + ": time axes are symlog");
             }
         }
-        assertEquals(2, references, "speed limit (1b) and warm-start threshold (1a)");
+        assertEquals(3, references, "speed limit (1b), warm-start threshold (1a), no change (fig2_ntk_change)");
         assertEquals(Scale.LOG, Plot.layout(panels.get(2)).y(), "fig1b: the inefficiency is on a log axis");
+
+        // a linear model's kernel does not move: every seed's λ_k(end)/λ_k(init) is 1, one line per seed of each n
+        Panel change = panels.get(panels.size() - 1);
+        assertEquals("fig2_ntk_change", change.name());
+        List<Series> lines = change.series().stream().filter(x -> x.look() == Series.Look.LINE).toList();
+        assertEquals(List.of("n=8 run 1", "n=8 run 2", "n=12 run 1", "n=12 run 2"), lines.stream().map(Series::label).toList());
+        for (Series line : lines) {
+            assertEquals(Integer.parseInt(line.label().replaceAll("n=(\\d+) .*", "$1")), line.y().length, line.label() + ": one point per mode");
+            for (double r : line.y()) assertEquals(1.0, r, 1e-9, line.label());
+        }
 
         Path dir = tmp.resolve("figures");
         PaperFigures.write(analysis, dir, 12);

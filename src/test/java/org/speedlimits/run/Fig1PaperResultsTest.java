@@ -92,6 +92,58 @@ class Fig1PaperResultsTest {
     }
 
     /**
+     * The Fig. 2 change panel drawn from the committed runs (as `figures` draws it; figure CSVs are not committed) holds,
+     * for every run, one line λ_k(end)/λ_k(init) computed here from the run's own ntk/epoch_0.csv and its last
+     * ntk/epoch_E.csv (matched to the CSV's 10 digits), one line per run and no other. Control: the kernels did move
+     * (some ratio is off 1 by more than 5 %), so a panel of init/init could not pass.
+     */
+    @Test
+    void theFig2ChangePanelIsEachRunsEndOverInitSpectrum() throws Exception {
+        List<Path> runs = runs();
+        // the panel does not depend on the warm start or the horizon
+        org.speedlimits.figures.PaperFigures.write(Analysis.of(runs, SUMMARIES.get("summary.csv")), tmp, 500);
+        Path csv = tmp.resolve("fig2_ntk_change.csv");
+        List<String> rows = Files.readAllLines(csv);
+        Map<String, List<Double>> lines = new java.util.LinkedHashMap<>();
+        for (String row : rows.subList(1, rows.size())) {
+            String[] c = row.split(",", -1); // panel, series, x, y, y_lo, y_hi (these series names hold no comma)
+            if (c[1].startsWith("n=")) lines.computeIfAbsent(c[1], k -> new ArrayList<>()).add(Double.parseDouble(c[3]));
+        }
+        assertEquals(runs.size(), lines.size(), csv + ": one line per committed run, got " + lines.keySet());
+        double furthest = 0;
+        for (Path run : runs) {
+            double[] init = eigenvalues(run.resolve("ntk/epoch_0.csv"));
+            long last;
+            try (var files = Files.list(run.resolve("ntk"))) {
+                last = files.map(f -> f.getFileName().toString()).filter(f -> f.matches("epoch_\\d+\\.csv"))
+                        .mapToLong(f -> Long.parseLong(f.replaceAll("\\D", ""))).max().orElseThrow();
+            }
+            double[] end = eigenvalues(run.resolve("ntk/epoch_" + last + ".csv"));
+            String group = "n=" + init.length + " run "; // the trace kernel has n eigenvalues
+            List<String> matching = lines.entrySet().stream().filter(e -> e.getKey().startsWith(group)
+                    && e.getValue().size() == init.length && matches(e.getValue(), init, end)).map(Map.Entry::getKey).toList();
+            assertEquals(1, matching.size(), csv + ": lines of end/init for " + run.getFileName() + ": " + matching);
+            for (int k = 0; k < init.length; k++) furthest = Math.max(furthest, Math.abs(end[k] / init[k] - 1));
+        }
+        assertTrue(furthest > 0.05, "the kernels moved: largest |λ_end/λ_init − 1| = " + furthest);
+    }
+
+    private static boolean matches(List<Double> ratios, double[] init, double[] end) {
+        for (int k = 0; k < init.length; k++) {
+            double r = end[k] / init[k];
+            if (Math.abs(ratios.get(k) - r) > 1e-8 * Math.abs(r)) return false;
+        }
+        return true;
+    }
+
+    /** The eigenvalue column of an ntk/epoch_E.csv (k, eigenvalue, proj2, overlap, cum_overlap), k = 1, 2, ... */
+    private static double[] eigenvalues(Path file) throws Exception {
+        List<String> rows = Files.readAllLines(file);
+        assertEquals("k,eigenvalue,proj2,overlap,cum_overlap", rows.get(0), file + " header");
+        return rows.subList(1, rows.size()).stream().mapToDouble(r -> Double.parseDouble(r.split(",")[1])).toArray();
+    }
+
+    /**
      * GD at the paper's lr against the flow from the same θ₀. Its committed comparison.csv is what `compare` makes of the
      * committed runs, and it obeys the first-order theory of {@link RunComparison}: after one step (the first shared
      * time, t = η) GD's excess loss drop over the flow and its inefficiency deficit below 1 are two measurements of one
