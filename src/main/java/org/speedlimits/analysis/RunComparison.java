@@ -13,7 +13,8 @@ import java.util.Objects;
 
 /**
  * Runs from one θ₀ under different dynamics (GD at some learning rate beside gradient flow: the paper's open question
- * about discretisation), compared at the physical times that every run recorded. Nothing is interpolated: a time is
+ * about discretisation), or a rerun beside the original (labelled flow, flow-2, …), compared at the physical times
+ * that every run recorded. Nothing is interpolated: a time is
  * shared when each run has a row within a relative 1e-9 of it (t = lr·epoch is a float product).
  *
  * <p>What to expect, to first order in η (GD follows the flow of L + (η/4)|∇L|²): over one step of length η, flow
@@ -62,10 +63,12 @@ public final class RunComparison {
             RunData r = Double.isInfinite(horizon) ? full : full.upTo(horizon);
             boolean gd = "gd".equals(r.config.get("train.dynamics"));
             double lr = Double.parseDouble(r.config.getOrDefault("train.lr", "NaN"));
-            String label = gd ? String.format(Locale.ROOT, "gd lr=%.3g", lr) : r.config.getOrDefault("train.dynamics", r.name());
-            if (members.stream().anyMatch(m -> m.label().equals(label))) {
-                throw new AnalysisException("two compared runs are both '" + label + "' (" + r.dir + "); compare different dynamics");
+            if (members.stream().anyMatch(m -> sameDirectory(m.run().dir, r.dir))) {
+                throw new AnalysisException("run " + r.dir + " is given twice");
             }
+            String base = gd ? String.format(Locale.ROOT, "gd lr=%.3g", lr) : r.config.getOrDefault("train.dynamics", r.name());
+            long twins = members.stream().filter(m -> m.label().equals(base) || m.label().startsWith(base + "-")).count();
+            String label = twins == 0 ? base : base + "-" + (twins + 1); // a rerun of the same dynamics (e.g. on another machine)
             members.add(new Member(r, label, gd, lr, r.lambdaMax[0]));
         }
         List<Shared> shared = new ArrayList<>();
@@ -101,6 +104,14 @@ public final class RunComparison {
         if (!(Math.abs(l0 - l1) <= 1e-6 * Math.abs(l0))) {
             throw new AnalysisException(r.dir + " starts at train loss " + l1 + ", " + ref.dir + " at " + l0
                     + ": not the same θ₀ and data");
+        }
+    }
+
+    private static boolean sameDirectory(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
         }
     }
 
@@ -173,15 +184,17 @@ public final class RunComparison {
         Shared last = shared.get(shared.size() - 1);
         out.printf(Locale.ROOT, "compared at %d shared times up to t = %.6g (reference: %s)%n", shared.size(), last.time(),
                 members.get(0).label());
-        out.println("| run | train loss | drop / reference's − 1 | max over shared times | cold inefficiency | l_γ/l_geo | η λ_max(0)/2 |");
-        out.println("|---|---|---|---|---|---|---|");
+        out.println("| run | train loss | drop / reference's − 1 | max over shared times | cold inefficiency | l_γ/l_geo | test acc | η λ_max(0)/2 |");
+        out.println("|---|---|---|---|---|---|---|---|");
         for (int m = 0; m < members.size(); m++) {
             Member mem = members.get(m);
             int row = last.rows()[m];
             double maxGap = 0;
             for (Shared s : shared) maxGap = Math.max(maxGap, Math.abs(dropRatio(m, s) - 1));
-            out.printf(Locale.ROOT, "| %s | %.6g | %+.3e | %.3e | %.5f | %.5f | %s |%n", mem.label(), mem.run().trainLoss[row],
+            double acc = mem.run().testAcc[row];
+            out.printf(Locale.ROOT, "| %s | %.6g | %+.3e | %.3e | %.5f | %.5f | %s | %s |%n", mem.label(), mem.run().trainLoss[row],
                     dropRatio(m, last) - 1, maxGap, coldInefficiency(m)[row], lengthRatio(m)[row],
+                    Double.isNaN(acc) ? "–" : String.format(Locale.ROOT, "%.4f", acc),
                     Double.isNaN(mem.firstOrderGap()) ? "" : String.format(Locale.ROOT, "%.3e", mem.firstOrderGap()));
         }
     }

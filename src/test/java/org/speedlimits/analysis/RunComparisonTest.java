@@ -69,6 +69,20 @@ class RunComparisonTest {
         assertEquals(c.dropRatio(1, c.shared().get(39)), Double.parseDouble(last[8]), 1e-9);
     }
 
+    /** A rerun (same dynamics, another directory) is compared under its own label; identical rows drop identically. */
+    @Test
+    void aRerunOfTheSameDynamicsIsComparedBesideTheOriginal() throws Exception {
+        String rows = row(0, 0, THETA0, 0, Double.NaN) + row(1, ETA, gd(1), 0.01, Double.NaN) + row(2, 2 * ETA, gd(2), 0.01, Double.NaN);
+        RunData original = RunData.load(QuadraticRuns.run(tmp, "original", "flow", "0", rows));
+        RunData rerun = RunData.load(QuadraticRuns.run(tmp, "rerun", "flow", "0", rows));
+        RunComparison c = RunComparison.of(List.of(original, rerun), Double.POSITIVE_INFINITY);
+        assertEquals(List.of("flow", "flow-2"), c.members().stream().map(RunComparison.Member::label).toList());
+        assertEquals(2, c.shared().size());
+        for (RunComparison.Shared s : c.shared()) assertEquals(1.0, c.dropRatio(1, s), 0.0, "t = " + s.time());
+        c.write(tmp.resolve("out"));
+        assertTrue(Files.readAllLines(tmp.resolve("out").resolve("comparison.csv")).get(0).contains("flow-2_drop_ratio"));
+    }
+
     @Test
     void runsFromDifferentStartsOrWithoutSharedTimesAreRefused() throws Exception {
         String rows = row(0, 0, THETA0, 0, Double.NaN) + row(1, ETA, gd(1), 0.01, Double.NaN);
@@ -83,8 +97,8 @@ class RunComparisonTest {
         RunData offset = RunData.load(QuadraticRuns.run(tmp, "d", "gd", "0", row(0, 0, THETA0, 0, Double.NaN) + row(1, ETA * (1 + 1e-6), gd(1), 0.01, Double.NaN)));
         AnalysisException none = assertThrows(AnalysisException.class, () -> RunComparison.of(List.of(a, offset), 1));
         assertTrue(none.getMessage().contains("share no recorded time"), none.getMessage());
-        AnalysisException twin = assertThrows(AnalysisException.class, () -> RunComparison.of(List.of(a, a), 1));
-        assertTrue(twin.getMessage().contains("both 'flow'"), twin.getMessage());
+        AnalysisException twice = assertThrows(AnalysisException.class, () -> RunComparison.of(List.of(a, a), 1));
+        assertTrue(twice.getMessage().contains("is given twice"), twice.getMessage());
         assertThrows(AnalysisException.class, () -> RunComparison.of(List.of(a), 1));
     }
 }
