@@ -14,8 +14,8 @@ import java.util.Objects;
 /**
  * Runs from one θ₀ under different dynamics (GD at some learning rate beside gradient flow: the paper's open question
  * about discretisation), or a rerun beside the original (labelled flow, flow-2, …), compared at the physical times
- * that every run recorded. Nothing is interpolated: a time is
- * shared when each run has a row within a relative 1e-9 of it (t = lr·epoch is a float product).
+ * that every run recorded. Nothing is interpolated: a time is shared when each run has a row within a relative 1e-9
+ * of it (t = lr·epoch is a float product).
  *
  * <p>What to expect, to first order in η (GD follows the flow of L + (η/4)|∇L|²): over one step of length η, flow
  * lowers L by η|g|² − η²gᵀHg and GD by η|g|² − η²gᵀHg/2, so at equal t GD's loss drop is larger by a factor

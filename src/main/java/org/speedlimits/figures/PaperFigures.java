@@ -22,8 +22,9 @@ import java.util.function.Function;
 /**
  * The paper's Fig. 1 (a–f) and Fig. 2 from an {@link Analysis}: each panel as PNG, SVG, PDF and CSV (the plotted
  * numbers) in one folder, plus {@code overview.png}. Panels for one ensemble (a, b, c, f, Fig. 2) use the group whose
- * n is closest to {@code panelN} (the paper: 2500); fig2_ntk_change draws every n. Time axes are symlog (t = 0 drawn, log above the first logged
- * time's decade); the inefficiency is on a log axis with the speed limit 1 as a reference line.
+ * n is closest to {@code panelN} (the paper: 2500); fig2_ntk_change draws every n. Time axes are symlog (t = 0 drawn,
+ * log above the first logged time's decade); the inefficiency is on a log axis with the speed limit 1 as a reference
+ * line.
  */
 public final class PaperFigures {
     /** Physical time is the x axis of every curve, so gd and flow runs (and runs with different lr) line up. */
